@@ -1,0 +1,122 @@
+"""The ``site-builder`` command: build, check, serve, new.
+
+Exit codes: 0 success, 1 content problems (or the build refused to write),
+2 wrong usage. Editors never see a traceback for their own mistakes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from .load import Sources
+from .problems import format_report
+
+
+def _sources(args: argparse.Namespace) -> Sources:
+    return Sources.at(Path(args.content), Path(args.seeds) if args.seeds else None)
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    from .build import build
+
+    start = time.perf_counter()
+    sources = _sources(args)
+    out = Path(args.out) if args.out else sources.root / "public"
+    result = build(sources, out, drafts=args.drafts)
+    if result.fatal:
+        print(f"error: {result.fatal}", file=sys.stderr)
+        return 1
+    if result.problems.items:
+        print(format_report(result.problems), file=sys.stderr)
+    if not result.ok:
+        print(f"Build stopped: nothing was written; {out} is unchanged.", file=sys.stderr)
+        return 1
+    elapsed = time.perf_counter() - start
+    stats = result.stats
+    stages = ", ".join(f"{k} {v * 1000:.0f} ms" for k, v in result.timings.items())
+    print(f"Built {len(result.files)} pages into {out} in {elapsed:.2f} s "
+          f"({stats.written if stats else 0} written, {stats.unchanged if stats else 0} "
+          f"unchanged; {stages})")
+    return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from .build import check
+
+    result = check(_sources(args), drafts=True)
+    problems = result.problems
+    report = format_report(problems, args.format)
+    if report:
+        print(report)
+    if problems.errors or (args.strict and problems.warnings):
+        return 1
+    if args.format == "text" and not problems.items:
+        site = result.model.site if result.model else None
+        count = len(site.claims) if site else 0
+        print(f"No problems found ({count} claims checked).")
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from .serve import serve
+
+    return serve(_sources(args), host=args.host, port=args.port, open_browser=args.open)
+
+
+def cmd_new(args: argparse.Namespace) -> int:
+    from .scaffold import new
+
+    return new(_sources(args), args.kind, args.slug)
+
+
+def parser() -> argparse.ArgumentParser:
+    main = argparse.ArgumentParser(prog="site-builder",
+                                   description="Build a fact-check site from Markdown claims.")
+    sub = main.add_subparsers(dest="command", required=True)
+
+    def common(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--content", default="content", help="content folder (default: content)")
+        p.add_argument("--seeds", default=None, help="seeds register (default: seeds/ next to "
+                       "the content folder)")
+
+    build = sub.add_parser("build", help="build the site")
+    common(build)
+    build.add_argument("--out", default=None, help="output folder (default: public/ next "
+                       "to the content folder)")
+    build.add_argument("--drafts", action="store_true", help="include drafts")
+    build.set_defaults(func=cmd_build)
+
+    check = sub.add_parser("check", help="report every content problem")
+    common(check)
+    check.add_argument("--format", choices=("text", "github", "json"), default="text")
+    check.add_argument("--strict", action="store_true", help="warnings fail too")
+    check.set_defaults(func=cmd_check)
+
+    serve = sub.add_parser("serve", help="preview with live reload")
+    common(serve)
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--open", action="store_true", help="open a browser")
+    serve.set_defaults(func=cmd_serve)
+
+    new = sub.add_parser("new", help="start a new claim, actor or topic file")
+    common(new)
+    new.add_argument("kind", choices=("claim", "actor", "topic"))
+    new.add_argument("slug")
+    new.set_defaults(func=cmd_new)
+    return main
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,236 @@
+"""Typed reads of front matter values, each failure reported at its line.
+
+A :class:`Fields` wraps one document's parsed data. Every getter returns a
+usable value (or a neutral default) and records a problem when the editor's
+value is wrong, so validation never stops at the first mistake.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any, Iterable
+from urllib.parse import urlsplit
+
+from .frontmatter import Parsed
+from .model import PartialDate
+from .problems import Problems, did_you_mean
+from .schema import FieldSpec
+
+SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+_PARTIAL_RE = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
+_YES_NO = {"yes": True, "no": False, "on": True, "off": False, "y": True, "n": False}
+
+
+def slugify(text: str) -> str:
+    """The slug an editor most likely meant (for hints)."""
+    import unicodedata
+
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "untitled"
+
+
+class Fields:
+    """Reads one document's values; problems go to the shared collection."""
+
+    def __init__(self, parsed: Parsed, path: str, problems: Problems,
+                 spec: dict[str, FieldSpec] | None = None) -> None:
+        self.parsed, self.path, self.problems, self.spec = parsed, path, problems, spec or {}
+
+    # -- reporting ---------------------------------------------------------
+    def line(self, key: str) -> int:
+        return self.parsed.line(key)
+
+    def error(self, key: str, message: str, hint: str = "") -> None:
+        self.problems.error(self.path, self.line(key), message, hint)
+
+    def warning(self, key: str, message: str, hint: str = "") -> None:
+        self.problems.warning(self.path, self.line(key), message, hint)
+
+    def missing(self, key: str, label: str | None = None) -> None:
+        spec = self.spec.get(key.split(".")[-1])
+        example = f"\nfor example:\n{key.split('.')[-1]}: {spec.example}".replace(": \n", ":\n") \
+            if spec else ""
+        self.problems.error(self.path, 1 if "." not in key else self.line(key),
+                            f"the required field '{label or key}' is missing",
+                            f"add it to the front matter{example}")
+
+    def unknown_keys(self, data: dict[str, Any], known: Iterable[str], prefix: str = "") -> None:
+        known = list(known)
+        for key in data:
+            if key not in known:
+                guess = did_you_mean(str(key), known)
+                self.warning(prefix + str(key), f"unknown field '{prefix}{key}' is ignored",
+                             guess or "known fields: " + ", ".join(known))
+
+    # -- raw access ----------------------------------------------------------
+    def get(self, key: str, data: dict[str, Any] | None = None) -> Any:
+        data = self.parsed.data if data is None else data
+        return data.get(key.split(".")[-1])
+
+    # -- typed getters -------------------------------------------------------
+    def text(self, key: str, required: bool = False, data: dict[str, Any] | None = None) -> str:
+        value = self.get(key, data)
+        if value is None or (isinstance(value, str) and not value.strip()):
+            if required:
+                self.missing(key) if value is None else self.error(
+                    key, f"'{key}' is empty", "write a value after the colon")
+            return ""
+        if isinstance(value, bool):
+            raw = self.parsed.raw.get(key, str(value).lower())
+            self.warning(key, f"'{key}: {raw}' was read as a yes/no value",
+                         f"put it in quotes so it stays text: {key.split('.')[-1]}: \"{raw}\"")
+            return raw
+        if isinstance(value, (int, float)):
+            return self.parsed.raw.get(key, str(value))
+        if not isinstance(value, str):
+            self.error(key, f"'{key}' must be a single line of text, not a "
+                       f"{_kind(value)}", "write it as key: \"text\"")
+            return ""
+        return value.strip()
+
+    def boolean(self, key: str, default: bool = False) -> bool:
+        value = self.get(key)
+        if value is None:
+            return default
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, str) and value.strip().lower() in _YES_NO:
+            return _YES_NO[value.strip().lower()]
+        self.error(key, f"'{key}' must be true or false, not '{value}'",
+                   f"write {key}: true or {key}: false")
+        return default
+
+    def date(self, key: str, required: bool = False,
+             data: dict[str, Any] | None = None) -> dt.date | None:
+        """A full calendar date, YYYY-MM-DD."""
+        value = self.get(key, data)
+        if value is None or value == "":
+            if required:
+                self.missing(key)
+            return None
+        text = str(value).strip()
+        try:
+            return dt.date.fromisoformat(text) if re.fullmatch(r"\d{4}-\d\d-\d\d", text) \
+                else _raise()
+        except ValueError:
+            self.error(key, f"'{key}' is not a valid date: '{text}'", _date_hint(text, key))
+            return None
+
+    def partial_date(self, key: str, data: dict[str, Any] | None = None) -> PartialDate | None:
+        """YYYY-MM-DD, YYYY-MM or YYYY: as precise as the editor knows."""
+        value = self.get(key, data)
+        if value is None or value == "":
+            return None
+        text = str(value).strip()
+        match = _PARTIAL_RE.match(text)
+        if match:
+            year, month, day = (int(g) if g else 0 for g in match.groups())
+            try:
+                if month:
+                    dt.date(year, month, day or 1)
+                return PartialDate(year, month, day)
+            except ValueError:
+                pass
+        self.error(key, f"'{key}' is not a valid date: '{text}'",
+                   _date_hint(text, key) + "; YYYY-MM or YYYY are fine when the day is unknown")
+        return None
+
+    def str_list(self, key: str, required: bool = False) -> list[tuple[str, int]]:
+        """A list of text items (a single text is taken as a one-item list)."""
+        value = self.get(key)
+        if value is None:
+            if required:
+                self.missing(key)
+            return []
+        if isinstance(value, (str, int, float)) and not isinstance(value, bool):
+            items: list[Any] = [value]
+            paths = [key]
+        elif isinstance(value, list):
+            items, paths = value, [f"{key}[{i}]" for i in range(len(value))]
+        else:
+            self.error(key, f"'{key}' must be a list", f"write {key}: [first, second]")
+            return []
+        result = []
+        for item, path in zip(items, paths):
+            if isinstance(item, bool):
+                item = self.parsed.raw.get(path, str(item).lower())
+            if not isinstance(item, (str, int, float)) or not str(item).strip():
+                self.error(path, f"each item of '{key}' must be a single word or text",
+                           f"write {key}: [first, second]")
+                continue
+            result.append((str(item).strip(), self.line(path)))
+        if required and not result:
+            self.error(key, f"'{key}' needs at least one item",
+                       f"for example: {key}: {self.spec[key].example}" if key in self.spec else "")
+        return result
+
+    def mappings(self, key: str) -> list[tuple[dict[str, Any], str]]:
+        """A mapping or list of mappings, each with its key path."""
+        value = self.get(key)
+        if value is None:
+            return []
+        if isinstance(value, dict):
+            return [(value, key)]
+        if isinstance(value, list):
+            result = []
+            for i, item in enumerate(value):
+                if isinstance(item, dict):
+                    result.append((item, f"{key}[{i}]"))
+                else:
+                    self.error(f"{key}[{i}]", f"each item of '{key}' must be a group of "
+                               "'field: value' lines",
+                               f"for example:\n{key}:{self.spec[key].example}"
+                               if key in self.spec else "")
+            return result
+        self.error(key, f"'{key}' must be a group of 'field: value' lines",
+                   f"for example:\n{key}:{self.spec[key].example}" if key in self.spec else "")
+        return []
+
+    def url(self, key: str, data: dict[str, Any] | None = None) -> str:
+        """An absolute http(s) URL, or ''."""
+        text = self.text(key, data=data)
+        if not text:
+            return ""
+        if not is_web_url(text):
+            self.error(key, f"'{key}' is not a valid web address: '{text}'",
+                       "write the full address, starting with https:// (copy it from the "
+                       "browser's address bar)")
+            return ""
+        return text
+
+    def slug(self, key: str, value: str, what: str) -> bool:
+        if SLUG_RE.match(value):
+            return True
+        self.error(key, f"'{value}' is not a valid {what} slug",
+                   f"use lowercase letters, digits and single hyphens: '{slugify(value)}'")
+        return False
+
+
+def is_web_url(text: str) -> bool:
+    try:
+        parts = urlsplit(text)
+    except ValueError:
+        return False
+    return parts.scheme in ("http", "https") and bool(parts.netloc) and " " not in text \
+        and "." in parts.netloc.split(":")[0] + ("." if parts.netloc.startswith("localhost")
+                                                 else "")
+
+
+def _kind(value: Any) -> str:
+    return {dict: "group of fields", list: "list"}.get(type(value), type(value).__name__)
+
+
+def _raise() -> dt.date:
+    raise ValueError
+
+
+def _date_hint(text: str, key: str) -> str:
+    match = re.fullmatch(r"(\d{1,2})[./-](\d{1,2})[./-](\d{4})", text)
+    if match:
+        day, month, year = match.groups()
+        return f"write dates as YYYY-MM-DD, e.g. {key.split('.')[-1]}: " \
+               f"{year}-{int(month):02d}-{int(day):02d}"
+    if re.fullmatch(r"\d{4}-\d\d-\d\d", text):
+        return "that day does not exist in the calendar; check the month and day"
+    return f"write dates as YYYY-MM-DD, e.g. {key.split('.')[-1]}: 2024-10-05"

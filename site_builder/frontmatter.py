@@ -1,0 +1,316 @@
+"""Front matter: bytes -> (YAML data with the file line of every key, Markdown body).
+
+Editors paste text from word processors and chat tools, so this module expects
+trouble: a BOM, Windows line endings, tabs, invisible control characters,
+non-UTF-8 bytes, duplicate keys, a missing closing ``---``. Each becomes a
+:class:`~site_builder.problems.Problem` at the right file line, never an
+exception.
+
+YAML is read with PyYAML's safe loader (the C one when available) and two
+YAML 1.1 surprises switched off: dates stay text (validated later with a
+precise message, instead of crashing on ``2024-02-30``) and only
+``true``/``false`` are booleans (``verdict: no`` stays the text ``no``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from .problems import Problems
+
+_Base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_BOOL_TAG = "tag:yaml.org,2002:bool"
+_TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
+_BOOL_RE = re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$")
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029]")
+_MAX_NODES = 20_000
+
+
+def _resolvers() -> dict[str | None, list[tuple[str, re.Pattern[str]]]]:
+    table: dict[str | None, list[tuple[str, re.Pattern[str]]]] = {}
+    for first, entries in _Base.yaml_implicit_resolvers.items():
+        kept = [(tag, rx) for tag, rx in entries if tag not in (_BOOL_TAG, _TIMESTAMP_TAG)]
+        if first in "tTfF":
+            kept.insert(0, (_BOOL_TAG, _BOOL_RE))
+        if kept:
+            table[first] = kept
+    return table
+
+
+class _Loader(_Base):  # type: ignore[misc, valid-type]
+    """Safe loader with YAML 1.2-like booleans and dates left as text."""
+
+    yaml_implicit_resolvers = _resolvers()
+
+
+@dataclass
+class Parsed:
+    """A file's data with the 1-based file line of each key path.
+
+    Key paths look like ``source.url`` or ``evidence[1].title``; ``raw`` keeps
+    each scalar exactly as written (``1.10`` stays ``1.10``, ``no`` stays
+    ``no``) so validation can quote the editor's own words.
+    """
+
+    data: dict[str, Any] = field(default_factory=dict)
+    lines: dict[str, int] = field(default_factory=dict)
+    raw: dict[str, str] = field(default_factory=dict)
+    quoted: set[str] = field(default_factory=set)
+    body: str = ""
+    body_line: int = 1
+    ok: bool = True
+
+    def line(self, path: str, default: int = 1) -> int:
+        """Line of a key path, falling back to its parent, then ``default``."""
+        while path:
+            if path in self.lines:
+                return self.lines[path]
+            path = re.sub(r"(\.[^.\[\]]+|\[\d+\])$", "", path) if re.search(r"[.\[]", path) else ""
+        return default
+
+
+def decode(data: bytes, path: str, problems: Problems) -> str | None:
+    """UTF-8 (BOM accepted) to text with ``\\n`` line ends, or a problem."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        problems.error(
+            path, line,
+            f"the file is not UTF-8 text (byte 0x{data[exc.start]:02x} cannot be read)",
+            "save the file as UTF-8 in your editor (\"Save with encoding\" -> UTF-8)",
+            column=column,
+        )
+        return None
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def split(text: str, path: str, problems: Problems) -> tuple[str, int, str, int] | None:
+    """Split ``---`` front matter from the body.
+
+    Returns (yaml text, file line of its first line, body, file line of the
+    body's first line), or None after reporting why the file cannot be split.
+    """
+    if not text.strip():
+        problems.error(path, 1, "the file is empty",
+                       "start with front matter between two '---' lines; "
+                       "`site-builder new` writes a complete example")
+        return None
+    lines = text.split("\n")
+    if lines[0].rstrip() != "---":
+        problems.error(path, 1, "the file does not start with front matter",
+                       "the first line must be '---', followed by the fields "
+                       "(key: value) and a closing '---' line")
+        return None
+    for index in range(1, len(lines)):
+        if lines[index].rstrip() in ("---", "..."):
+            front = "\n".join(lines[1:index])
+            body = "\n".join(lines[index + 1:])
+            return front, 2, body, index + 2
+    problems.error(path, 1, "the front matter starts with '---' but is never closed",
+                   "add a line with just '---' after the last field, before the text")
+    return None
+
+
+def parse_yaml(text: str, first_line: int, path: str, problems: Problems) -> Parsed:
+    """Parse YAML text that starts at ``first_line`` of the file."""
+    parsed = Parsed()
+    if not _precheck(text, first_line, path, problems):
+        parsed.ok = False
+        return parsed
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+    except yaml.MarkedYAMLError as exc:
+        _report_yaml_error(exc, first_line, path, problems)
+        parsed.ok = False
+        return parsed
+    except yaml.YAMLError as exc:
+        problems.error(path, first_line, f"the YAML cannot be read: {exc}")
+        parsed.ok = False
+        return parsed
+    finally:
+        loader.dispose()
+    if node is None:
+        return parsed
+    if not isinstance(node, MappingNode):
+        problems.error(path, node.start_mark.line + first_line,
+                       "the front matter must be a list of 'key: value' lines",
+                       "for example:\ntitle: \"A headline\"\nverdict: false")
+        parsed.ok = False
+        return parsed
+    walker = _Walker(loader, parsed, first_line, path, problems)
+    try:
+        parsed.data = walker.mapping(node, "")
+    except _TooLarge:
+        problems.error(path, first_line, "the YAML expands to too many values (aliases?)",
+                       "write the values out plainly instead of using & anchors and * aliases")
+        parsed.ok = False
+    except (yaml.YAMLError, ValueError, TypeError) as exc:
+        problems.error(path, first_line, f"the YAML cannot be read: {exc}")
+        parsed.ok = False
+    return parsed
+
+
+def parse_document(data: bytes, path: str, problems: Problems) -> Parsed:
+    """A Markdown file with front matter, from its bytes."""
+    text = decode(data, path, problems)
+    if text is None:
+        return Parsed(ok=False)
+    pieces = split(text, path, problems)
+    if pieces is None:
+        return Parsed(ok=False)
+    front, front_line, body, body_line = pieces
+    parsed = parse_yaml(front, front_line, path, problems)
+    parsed.body = _clean_body(body, body_line, path, problems)
+    parsed.body_line = body_line
+    return parsed
+
+
+def parse_yaml_file(data: bytes, path: str, problems: Problems) -> Parsed:
+    """A plain YAML file (site.yaml, seeds), from its bytes."""
+    text = decode(data, path, problems)
+    if text is None:
+        return Parsed(ok=False)
+    if not text.strip():
+        problems.error(path, 1, "the file is empty", "see the README for the fields this file takes")
+        return Parsed(ok=False)
+    return parse_yaml(text, 1, path, problems)
+
+
+def _precheck(text: str, first_line: int, path: str, problems: Problems) -> bool:
+    """Tabs and control characters, reported where they are."""
+    ok = True
+    for number, line in enumerate(text.split("\n"), start=first_line):
+        indent = line[: len(line) - len(line.lstrip(" \t"))]
+        if "\t" in indent:
+            problems.error(path, number, "a tab is used for indentation",
+                           "YAML needs spaces: replace the tab with spaces (2 per level)",
+                           column=indent.index("\t") + 1)
+            ok = False
+        for match in _CONTROL_RE.finditer(line):
+            problems.error(path, number,
+                           f"an invisible control character (U+{ord(match.group()):04X}) "
+                           "is in the front matter",
+                           "it was probably pasted from another program: delete it "
+                           "(retype the text around it if you cannot see it)",
+                           column=match.start() + 1)
+            ok = False
+    return ok
+
+
+def _clean_body(body: str, first_line: int, path: str, problems: Problems) -> str:
+    """Drop control characters from the Markdown (they make invalid HTML)."""
+    if not _CONTROL_RE.search(body):
+        return body
+    for number, line in enumerate(body.split("\n"), start=first_line):
+        match = _CONTROL_RE.search(line)
+        if match:
+            problems.warning(path, number,
+                             f"an invisible control character (U+{ord(match.group()):04X}) "
+                             "was removed from the text",
+                             "delete it in the file so the text matches what is published",
+                             column=match.start() + 1)
+    return _CONTROL_RE.sub("", body)
+
+
+_HINTS = (
+    ("mapping values are not allowed",
+     "a value that contains ': ' must be quoted, e.g. title: \"Claim: the rest\""),
+    ("could not find expected ':'",
+     "every line needs 'key: value'; to continue a long text on the next line, "
+     "indent it, or put the whole value in quotes"),
+    ("found character '\\t'",
+     "YAML needs spaces, not tabs: replace the tab with spaces"),
+    ("found unexpected end of stream",
+     "a quote (\" or ') is opened but not closed"),
+    ("found undefined alias", "'*' starts an alias in YAML; put the value in quotes"),
+    ("expected alphabetic or numeric character",
+     "'*' or '&' at the start of a value has a meaning in YAML; put the value in quotes"),
+    ("found unknown escape character",
+     "inside double quotes a backslash starts an escape: write \\\\ or use single quotes"),
+    ("did not find expected key",
+     "check the indentation of this line and the one above: items of one list or "
+     "mapping must line up"),
+    ("found character that cannot start any token",
+     "a value starting with @, ` or % must be put in quotes"),
+)
+
+
+def _report_yaml_error(exc: yaml.MarkedYAMLError, first_line: int, path: str,
+                       problems: Problems) -> None:
+    mark = exc.problem_mark or exc.context_mark
+    line = (mark.line if mark else 0) + first_line
+    column = (mark.column if mark else 0) + 1
+    problem = (exc.problem or exc.context or "invalid YAML").rstrip(".")
+    text = f"{exc.context or ''} {exc.problem or ''}"
+    hint = next((h for key, h in _HINTS if key in text),
+                "check quotes and indentation on this line and the line above")
+    problems.error(path, line, f"the front matter is not valid YAML: {problem}", hint,
+                   column=column)
+
+
+class _TooLarge(Exception):
+    pass
+
+
+class _Walker:
+    """Builds Python values from YAML nodes, recording lines and duplicate keys."""
+
+    def __init__(self, loader: Any, parsed: Parsed, first_line: int, path: str,
+                 problems: Problems) -> None:
+        self.loader, self.parsed = loader, parsed
+        self.first_line, self.path, self.problems = first_line, path, problems
+        self.count = 0
+        self.open: set[int] = set()
+
+    def value(self, node: Node, key_path: str) -> Any:
+        self.count += 1
+        if self.count > _MAX_NODES or id(node) in self.open or len(self.open) > 64:
+            raise _TooLarge
+        self.open.add(id(node))
+        try:
+            return self._value(node, key_path)
+        finally:
+            self.open.discard(id(node))
+
+    def _value(self, node: Node, key_path: str) -> Any:
+        self.parsed.lines.setdefault(key_path, node.start_mark.line + self.first_line)
+        if isinstance(node, MappingNode):
+            return self.mapping(node, key_path)
+        if isinstance(node, SequenceNode):
+            return [self.value(item, f"{key_path}[{i}]") for i, item in enumerate(node.value)]
+        assert isinstance(node, ScalarNode)
+        self.parsed.raw[key_path] = node.value
+        if node.style in ("'", '"'):
+            self.parsed.quoted.add(key_path)
+        return self.loader.construct_object(node, deep=True)
+
+    def mapping(self, node: MappingNode, key_path: str) -> dict[str, Any]:
+        self.loader.flatten_mapping(node)
+        result: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            line = key_node.start_mark.line + self.first_line
+            if not isinstance(key_node, ScalarNode):
+                self.problems.error(self.path, line, "a key must be a plain word",
+                                    "write 'key: value'")
+                continue
+            key = str(key_node.value)
+            child = f"{key_path}.{key}" if key_path else key
+            if key in result:
+                self.problems.error(
+                    self.path, line, f"'{key}' is given twice (first at line "
+                    f"{self.parsed.lines.get(child, '?')})",
+                    "keep one of them: YAML would silently use only the last one",
+                    column=key_node.start_mark.column + 1)
+                continue
+            self.parsed.lines[child] = line
+            result[key] = self.value(value_node, child)
+            self.parsed.lines[child] = line
+        return result

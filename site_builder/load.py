@@ -1,0 +1,141 @@
+"""Stage 1, load: read every content file once into a :class:`Document`.
+
+Nothing here knows what a claim is; it only finds files, reads their bytes
+and splits front matter, so the same documents serve ``check``, ``build`` and
+``serve`` (which reloads single files through :func:`load_file`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .frontmatter import Parsed, parse_document, parse_yaml_file
+from .problems import Problems
+
+#: content sub-folder -> document kind
+KINDS = {"claims": "claim", "actors": "actor", "topics": "topic", "pages": "page"}
+
+
+@dataclass
+class Document:
+    """One file: its kind, slug (the file name), parsed data and body."""
+
+    kind: str
+    path: str
+    slug: str
+    parsed: Parsed
+    digest: str
+
+
+@dataclass
+class Documents:
+    site: Document | None
+    by_kind: dict[str, list[Document]] = field(default_factory=dict)
+
+    def of(self, kind: str) -> list[Document]:
+        return self.by_kind.get(kind, [])
+
+
+@dataclass(frozen=True)
+class Sources:
+    """Where a site's files are: the content folder and the seeds register."""
+
+    content: Path
+    seeds: Path
+
+    @classmethod
+    def at(cls, content: Path, seeds: Path | None = None) -> "Sources":
+        content = content.resolve()
+        return cls(content, (seeds or content.parent / "seeds").resolve())
+
+    @property
+    def root(self) -> Path:
+        """The folder paths in messages are relative to (the project)."""
+        return self.content.parent
+
+    def display(self, path: Path) -> str:
+        try:
+            return path.resolve().relative_to(self.root).as_posix()
+        except ValueError:
+            return path.as_posix()
+
+    def kind_of(self, path: Path) -> str | None:
+        """The document kind of a file, or None if it is not content."""
+        path = path.resolve()
+        if path.suffix == ".yaml" and path.parent == self.seeds:
+            return "seed"
+        if path == self.content / "site.yaml":
+            return "site"
+        if path.suffix != ".md" or _ignored(path.name):
+            return None
+        for folder, kind in KINDS.items():
+            if (self.content / folder) in path.parents:
+                return kind
+        return None
+
+
+def _ignored(name: str) -> bool:
+    """Editor backups, swap and hidden files are not content."""
+    return name.startswith((".", "#", "~")) or name.endswith(("~", ".swp", ".tmp"))
+
+
+def load_file(sources: Sources, path: Path, problems: Problems) -> Document | None:
+    """Read and parse one content file; None if it is not a content file."""
+    kind = sources.kind_of(path)
+    if kind is None:
+        return None
+    shown = sources.display(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        problems.error(shown, 1, f"the file cannot be read: {exc.strerror or exc}")
+        return None
+    digest = hashlib.blake2b(data, digest_size=16).hexdigest()
+    if kind in ("seed", "site"):
+        parsed = parse_yaml_file(data, shown, problems)
+    else:
+        parsed = parse_document(data, shown, problems)
+    return Document(kind, shown, path.stem, parsed, digest)
+
+
+def find_files(sources: Sources) -> list[Path]:
+    """Every content file, in a stable order."""
+    files: list[Path] = []
+    site = sources.content / "site.yaml"
+    if site.is_file():
+        files.append(site)
+    for folder in KINDS:
+        base = sources.content / folder
+        if base.is_dir():
+            files.extend(p for p in sorted(base.rglob("*.md"))
+                         if p.is_file() and sources.kind_of(p))
+    if sources.seeds.is_dir():
+        files.extend(p for p in sorted(sources.seeds.glob("*.yaml")) if p.is_file())
+    return files
+
+
+def load(sources: Sources, problems: Problems) -> Documents:
+    """Read the whole site. Problems are collected, never raised."""
+    docs = Documents(site=None)
+    if not sources.content.is_dir():
+        problems.error(sources.display(sources.content), 1,
+                       "the content folder does not exist",
+                       "run the command from your project folder, or pass --content DIR")
+        return docs
+    for path in find_files(sources):
+        doc = load_file(sources, path, problems)
+        if doc is None:
+            continue
+        if doc.kind == "site":
+            docs.site = doc
+        else:
+            docs.by_kind.setdefault(doc.kind, []).append(doc)
+    if docs.site is None:
+        problems.error(sources.display(sources.content / "site.yaml"), 1,
+                       "site.yaml is missing",
+                       "create it with at least:\ntitle: \"My fact-check site\"\n"
+                       "base_url: \"https://example.org\"\npublisher:\n  name: \"My newsroom\"\n"
+                       "  url: \"https://example.org/\"")
+    return docs

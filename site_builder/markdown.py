@@ -1,0 +1,72 @@
+"""Markdown through one configured markdown-it-py instance.
+
+CommonMark plus tables, footnotes and heading anchors. Raw HTML is off unless
+the site opts in (``allow_html: true``), and links may only be web, mail,
+site-relative or fragment links: ``javascript:``, ``data:`` and ``file:`` never
+reach a page (markdown-it's own check lets ``data:image`` through).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from markdown_it import MarkdownIt
+from mdit_py_plugins.anchors import anchors_plugin
+from mdit_py_plugins.footnote import footnote_plugin
+
+_SAFE_LINK = re.compile(r"^(?:https?:|mailto:|tel:|/|#|\.|[^:/?#]*(?:[/?#]|$))", re.I)
+_UNSAFE_LINK = re.compile(r"\]\(\s*<?\s*((?:javascript|vbscript|data|file)\s*:)", re.I)
+
+
+@dataclass
+class Rendered:
+    """A body as HTML, with what validation needs to know about it."""
+
+    html: str
+    internal_links: list[tuple[str, int]] = field(default_factory=list)
+    h1_lines: list[int] = field(default_factory=list)
+    unsafe_lines: list[int] = field(default_factory=list)
+
+
+def _validate_link(url: str) -> bool:
+    return bool(_SAFE_LINK.match(url.strip()))
+
+
+@lru_cache(maxsize=2)
+def parser(allow_html: bool = False) -> MarkdownIt:
+    """The one configured instance (one per HTML setting)."""
+    md = MarkdownIt("commonmark", {"html": allow_html, "linkify": False, "typographer": False})
+    md.enable("table")
+    md.use(footnote_plugin)
+    md.use(anchors_plugin, min_level=2, max_level=4)
+    md.validateLink = _validate_link  # type: ignore[method-assign]
+    return md
+
+
+def render(text: str, allow_html: bool = False) -> Rendered:
+    """Render a body once; record site links (for checking) and unsafe links."""
+    md = parser(allow_html)
+    env: dict = {}
+    tokens = md.parse(text, env)
+    result = Rendered(md.renderer.render(tokens, md.options, env))
+    line = 0
+    for token in tokens:
+        if token.map:
+            line = token.map[0] + 1
+        if token.type == "heading_open" and token.tag == "h1":
+            result.h1_lines.append(line)
+        for child in token.children or ():
+            if child.type == "link_open":
+                href = str(child.attrGet("href") or "")
+                if href.startswith("/") and not href.startswith("//"):
+                    result.internal_links.append((href, line))
+    for match in _UNSAFE_LINK.finditer(text):
+        result.unsafe_lines.append(text.count("\n", 0, match.start()) + 1)
+    return result
+
+
+def render_inline(text: str) -> str:
+    """Short front matter text (a summary) with inline Markdown only."""
+    return parser(False).renderInline(text)

@@ -1,0 +1,244 @@
+"""The site model: typed objects with every cross-link resolved once.
+
+Validation builds these from documents; routes and templates only read them.
+Lists hold objects, not slugs, so a template never looks anything up.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True, order=True)
+class PartialDate:
+    """A date known to the year, month or day (``2024``, ``2024-10``, ``2024-10-05``)."""
+
+    year: int
+    month: int = 0
+    day: int = 0
+
+    def iso(self) -> str:
+        if self.day:
+            return f"{self.year:04d}-{self.month:02d}-{self.day:02d}"
+        if self.month:
+            return f"{self.year:04d}-{self.month:02d}"
+        return f"{self.year:04d}"
+
+    def display(self) -> str:
+        if self.day:
+            return dt.date(self.year, self.month, self.day).strftime("%-d %B %Y")
+        if self.month:
+            return dt.date(self.year, self.month, 1).strftime("%B %Y")
+        return str(self.year)
+
+    def as_date(self) -> dt.date:
+        """The earliest day it can mean (for sorting and feeds)."""
+        return dt.date(self.year, self.month or 1, self.day or 1)
+
+    def __str__(self) -> str:
+        return self.iso()
+
+
+@dataclass
+class Verdict:
+    key: str
+    label: str
+    description: str
+    rating: int | None = None
+    color: str | None = None
+    position: int = 0
+    claims: list["Claim"] = field(default_factory=list, repr=False)
+
+    @property
+    def url(self) -> str:
+        return f"/verdicts/{self.key}/"
+
+
+@dataclass
+class Seed:
+    """A source article from the ``seeds/`` register."""
+
+    id: str
+    headline: str
+    path: str
+    publisher: str = ""
+    author: str = ""
+    date: PartialDate | None = None
+    languages: list[str] = field(default_factory=list)
+    url: str = ""
+    summary: str = ""
+    claims: list["Claim"] = field(default_factory=list, repr=False)
+
+    @property
+    def url_path(self) -> str:
+        return f"/sources/{self.id}/"
+
+
+@dataclass
+class Reference:
+    """Where a claim appeared, or a piece of evidence consulted."""
+
+    title: str = ""
+    publisher: str = ""
+    url: str = ""
+    archive_url: str = ""
+    date: PartialDate | None = None
+    seed: Seed | None = None
+    note: str = ""
+
+    @property
+    def display_title(self) -> str:
+        if self.title:
+            return self.title
+        if self.seed:
+            return self.seed.headline
+        return self.publisher or self.url
+
+
+@dataclass
+class Correction:
+    date: dt.date
+    note: str
+    previous_verdict: Verdict | None = None
+
+
+@dataclass
+class Actor:
+    slug: str
+    name: str
+    path: str
+    aliases: list[str] = field(default_factory=list)
+    description: str = ""
+    role: str = ""
+    kind: str = "person"
+    url: str = ""
+    body_html: str = ""
+    claims: list["Claim"] = field(default_factory=list, repr=False)
+
+    @property
+    def url_path(self) -> str:
+        return f"/actors/{self.slug}/"
+
+    def verdict_counts(self, verdicts: list[Verdict]) -> list[tuple[Verdict, int]]:
+        """(verdict, count) in scale order, for the breakdown chart."""
+        counts: dict[str, int] = {}
+        for claim in self.claims:
+            counts[claim.verdict.key] = counts.get(claim.verdict.key, 0) + 1
+        return [(v, counts.get(v.key, 0)) for v in verdicts]
+
+
+@dataclass
+class Topic:
+    slug: str
+    title: str
+    path: str
+    description: str = ""
+    body_html: str = ""
+    claims: list["Claim"] = field(default_factory=list, repr=False)
+
+    @property
+    def url_path(self) -> str:
+        return f"/topics/{self.slug}/"
+
+
+@dataclass
+class StandalonePage:
+    slug: str
+    title: str
+    path: str
+    description: str = ""
+    body_html: str = ""
+
+    @property
+    def url_path(self) -> str:
+        return f"/{self.slug}/"
+
+
+@dataclass
+class Claim:
+    slug: str
+    path: str
+    title: str
+    claim: str
+    verdict: Verdict
+    summary: str
+    published: dt.date
+    claimants: list[Actor] = field(default_factory=list)
+    claim_date: PartialDate | None = None
+    sources: list[Reference] = field(default_factory=list)
+    topics: list[Topic] = field(default_factory=list)
+    related: list["Claim"] = field(default_factory=list, repr=False)
+    updated: dt.date | None = None
+    author: str = ""
+    evidence: list[Reference] = field(default_factory=list)
+    corrections: list[Correction] = field(default_factory=list)
+    aliases: list[str] = field(default_factory=list)
+    draft: bool = False
+    body_html: str = ""
+    extra: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    @property
+    def url_path(self) -> str:
+        return f"/claims/{self.slug}/"
+
+    @property
+    def modified(self) -> dt.date:
+        return self.updated or self.published
+
+    @property
+    def seeds(self) -> list[Seed]:
+        return [s.seed for s in self.sources if s.seed]
+
+    def sort_key(self) -> tuple[int, str]:
+        """Newest first, then by slug: a total order, so output is deterministic."""
+        return (-self.published.toordinal(), self.slug)
+
+
+@dataclass
+class Publisher:
+    name: str
+    url: str
+    logo: str = ""
+
+
+@dataclass
+class SiteConfig:
+    title: str
+    base_url: str
+    publisher: Publisher
+    description: str = ""
+    language: str = "en"
+    policies: dict[str, str] = field(default_factory=dict)
+    allow_html: bool = False
+    page_size: int = 50
+    path: str = "site.yaml"
+
+    def absolute(self, url_path: str) -> str:
+        """An absolute URL for a root-relative path (canonical links, feeds, JSON-LD)."""
+        return self.base_url.rstrip("/") + url_path
+
+
+@dataclass
+class Site:
+    """Everything a build renders, cross-linked. Lists are in display order."""
+
+    config: SiteConfig
+    verdicts: list[Verdict]
+    claims: list[Claim]
+    actors: list[Actor]
+    topics: list[Topic]
+    seeds: list[Seed]
+    pages: list[StandalonePage]
+
+    def policy_page(self, name: str) -> StandalonePage | None:
+        slug = self.config.policies.get(name)
+        return next((p for p in self.pages if p.slug == slug), None) if slug else None
+
+    @property
+    def footer_pages(self) -> list[StandalonePage]:
+        """Policy pages first (in the order site.yaml lists them), then the rest."""
+        order = list(self.config.policies.values())
+        return sorted(self.pages, key=lambda p: (order.index(p.slug) if p.slug in order
+                                                 else len(order), p.slug))

@@ -1,0 +1,118 @@
+"""Content problems as data.
+
+Every stage that reads editors' content reports what is wrong as a
+:class:`Problem` (file, line, column, severity, message, hint) into a shared
+:class:`Problems` collection instead of raising, so ``check`` and ``build`` can
+show every mistake in one run, sorted by file and line.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from dataclasses import asdict, dataclass, field
+from typing import Iterable, Iterator, Literal
+
+Severity = Literal["error", "warning"]
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One thing an editor must fix (error) or should look at (warning)."""
+
+    path: str
+    line: int
+    column: int
+    severity: Severity
+    message: str
+    hint: str = ""
+
+    def location(self) -> str:
+        """``path:line:col`` as editors' tools (and terminals) link it."""
+        return f"{self.path}:{max(self.line, 1)}:{max(self.column, 1)}"
+
+    def as_text(self) -> str:
+        text = f"{self.location()}: {self.severity}: {self.message}"
+        if self.hint:
+            text += "\n" + "\n".join("    " + line for line in self.hint.splitlines())
+        return text
+
+    def as_github(self) -> str:
+        """A GitHub Actions workflow command, shown inline in a pull request."""
+        message = self.message + (f" -- {self.hint}" if self.hint else "")
+        message = message.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+        path = self.path.replace(",", "%2C").replace(":", "%3A")
+        return (
+            f"::{self.severity} file={path},line={max(self.line, 1)},"
+            f"col={max(self.column, 1)}::{message}"
+        )
+
+
+@dataclass
+class Problems:
+    """Collects problems from every stage; never raises on bad content."""
+
+    items: list[Problem] = field(default_factory=list)
+
+    def error(self, path: str, line: int, message: str, hint: str = "", column: int = 1) -> None:
+        self.items.append(Problem(path, line, column, "error", message, hint))
+
+    def warning(self, path: str, line: int, message: str, hint: str = "", column: int = 1) -> None:
+        self.items.append(Problem(path, line, column, "warning", message, hint))
+
+    def extend(self, other: Iterable[Problem]) -> None:
+        self.items.extend(other)
+
+    def __iter__(self) -> Iterator[Problem]:
+        return iter(self.sorted())
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def sorted(self) -> list[Problem]:
+        unique = dict.fromkeys(self.items)
+        return sorted(unique, key=lambda p: (p.path, p.line, p.column, p.severity, p.message))
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.sorted() if p.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.sorted() if p.severity == "warning"]
+
+    def for_path(self, path: str) -> list[Problem]:
+        return [p for p in self.sorted() if p.path == path]
+
+
+def format_report(problems: Iterable[Problem], fmt: str = "text") -> str:
+    """Render problems for a terminal (text), GitHub Actions (github) or tools (json)."""
+    items = list(problems)
+    if fmt == "json":
+        return json.dumps([asdict(p) for p in items], indent=2, ensure_ascii=False)
+    if not items:
+        return ""
+    if fmt == "github":
+        return "\n".join(p.as_github() for p in items)
+    lines = [p.as_text() for p in items]
+    errors = sum(p.severity == "error" for p in items)
+    warnings = len(items) - errors
+    lines.append(f"{_plural(errors, 'error')}, {_plural(warnings, 'warning')}")
+    return "\n".join(lines)
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}" + ("" if count == 1 else "s")
+
+
+def did_you_mean(value: str, choices: Iterable[str], cutoff: float = 0.6) -> str:
+    """``did you mean 'x'?`` for the closest known names, or an empty string."""
+    choices = sorted(set(choices))
+    matches = difflib.get_close_matches(value, choices, n=3, cutoff=cutoff)
+    if not matches:
+        lowered = {c.lower(): c for c in choices}
+        matches = difflib.get_close_matches(value.lower(), list(lowered), n=3, cutoff=cutoff)
+        matches = [lowered[m] for m in matches]
+    if not matches:
+        return ""
+    return "did you mean " + " or ".join(f"'{m}'" for m in matches) + "?"

@@ -1,0 +1,151 @@
+"""Stage 5, render: routes -> bytes, with the Jinja2 theme and structured data.
+
+The theme is a folder of Jinja2 templates and static files. A site overrides
+any template by putting a file of the same name in its own ``templates/``
+folder (next to ``content/``), and any static file in ``static/``; the
+default theme stays reachable as ``default/<name>`` for ``{% extends %}``.
+Static CSS and JS get a content hash in their file names so they can be
+cached for a year.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+import jinja2
+
+from . import structured
+from .model import PartialDate, Site
+from .routes import Route
+
+_FINGERPRINTED = {".css", ".js"}
+
+
+def default_theme() -> Path:
+    """The theme shipped in the package (or in the source checkout)."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here / "themes" / "default", here.parent / "themes" / "default"):
+        if (candidate / "templates").is_dir():
+            return candidate
+    raise FileNotFoundError("the default theme is missing from the installation")
+
+
+@dataclass
+class Theme:
+    """Template folders (site first) and static files with their public URLs."""
+
+    template_dirs: list[Path]
+    static_files: dict[str, Path] = field(default_factory=dict)  # output path -> source
+    asset_urls: dict[str, str] = field(default_factory=dict)     # name -> URL
+
+    @classmethod
+    def for_site(cls, project: Path) -> "Theme":
+        base = default_theme()
+        dirs = [d for d in (project / "templates",) if d.is_dir() and d != base / "templates"]
+        theme = cls(dirs + [base / "templates"])
+        for folder in (base / "static", project / "static"):
+            if folder.is_dir() and folder != base / "static":
+                theme._add_static(folder)
+        return theme
+
+    def _add_static(self, folder: Path) -> None:
+        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+            name = path.relative_to(folder).as_posix()
+            if name.startswith(".") or "/." in name:
+                continue
+            out = f"static/{name}"
+            if path.suffix in _FINGERPRINTED:
+                digest = hashlib.sha256(path.read_bytes()).hexdigest()[:10]
+                out = f"static/{name[: -len(path.suffix)]}.{digest}{path.suffix}"
+            old = self.asset_urls.get(name)
+            if old:
+                self.static_files.pop(old.lstrip("/"), None)
+            self.static_files[out] = path
+            self.asset_urls[name] = "/" + out
+
+
+def _format_date(value: Any) -> str:
+    if isinstance(value, PartialDate):
+        return value.display()
+    if isinstance(value, dt.date):
+        return f"{value.day} {value.strftime('%B %Y')}"
+    return str(value or "")
+
+
+def _iso(value: Any) -> str:
+    if isinstance(value, (PartialDate, dt.date)):
+        return value.isoformat() if isinstance(value, dt.date) else value.iso()
+    return str(value or "")
+
+
+def make_environment(theme: Theme, site: Site, drafts: bool) -> jinja2.Environment:
+    loader = jinja2.ChoiceLoader([
+        jinja2.FileSystemLoader([str(d) for d in theme.template_dirs]),
+        jinja2.PrefixLoader({"default": jinja2.FileSystemLoader(str(theme.template_dirs[-1]))}),
+    ])
+    env = jinja2.Environment(loader=loader, autoescape=True, trim_blocks=True,
+                             lstrip_blocks=True, keep_trailing_newline=True)
+
+    def asset(name: str) -> str:
+        try:
+            return theme.asset_urls[name]
+        except KeyError:
+            raise jinja2.TemplateRuntimeError(f"asset('{name}'): no such static file "
+                                              "in the theme") from None
+
+    env.globals.update(site=site, config=site.config, verdicts=site.verdicts, asset=asset,
+                       drafts=drafts)
+    env.filters.update(date=_format_date, iso=_iso, absolute=site.config.absolute)
+    return env
+
+
+class Renderer:
+    """Turns each route into the bytes of its output file."""
+
+    def __init__(self, site: Site, routes: list[Route], theme: Theme, drafts: bool = False):
+        self.site, self.routes, self.theme, self.drafts = site, routes, theme, drafts
+        self.env = make_environment(theme, site, drafts)
+        self.writers: dict[str, Callable[[Route], bytes]] = {
+            "feed": lambda r: structured.atom_feed(site, r),
+            "claimreview": lambda r: structured.claimreview_feed(site),
+            "sitemap": lambda r: structured.sitemap(site, routes),
+            "robots": lambda r: structured.robots(site),
+            "redirects": lambda r: structured.redirects(site),
+        }
+
+    def render(self, route: Route) -> bytes:
+        if route.writer:
+            return self.writers[route.writer](route)
+        template = self.env.get_template(route.template)
+        html = template.render(**self.context(route))
+        return html.encode("utf-8")
+
+    def context(self, route: Route) -> dict[str, Any]:
+        claim = route.context.get("claim")
+        feed = ""
+        for key in ("actor", "topic"):
+            obj = route.context.get(key)
+            if obj is not None:
+                feed = obj.url_path + "feed.xml"
+        description = structured.description(self.site, route)
+        return {
+            **route.context,
+            "page_url": route.url,
+            "canonical": self.site.config.absolute(route.url),
+            "jsonld": structured.page_jsonld(self.site, route),
+            "feed_url": feed,
+            "meta": {
+                "title": structured.page_title(self.site, route),
+                "description": description,
+                "type": "article" if claim else "website",
+                "image": self.site.config.absolute(f"/cards/{claim.slug}.svg") if claim else "",
+            },
+        }
+
+    def static_files(self) -> dict[str, Path]:
+        return dict(self.theme.static_files)
+

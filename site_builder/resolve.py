@@ -1,0 +1,251 @@
+"""Stage 3, resolve: validated documents -> one cross-linked :class:`Site`.
+
+Every name an editor wrote (claimant, topic, related claim, seed) is looked
+up here, once, in dictionaries; templates then follow object references.
+Back-links (an actor's claims, B's link to A when A lists B) are filled in
+the same pass. Problems that need more than one file are reported here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import unicodedata
+from dataclasses import dataclass, field
+
+from .config import read_site
+from .fields import slugify
+from .load import Documents
+from .model import Actor, Claim, Seed, Site, StandalonePage, Topic
+from .problems import Problems, did_you_mean
+from .validate import (Checked, check_actor, check_claim, check_page, check_seed,
+                       check_slug, check_topic)
+
+
+@dataclass
+class Options:
+    """What a build includes."""
+
+    drafts: bool = False
+    today: dt.date = field(default_factory=dt.date.today)
+
+
+@dataclass
+class Model:
+    site: Site
+    #: (document path, href, line) of every site-relative link in a body
+    links: list[tuple[str, str, int]] = field(default_factory=list)
+
+
+def _name_key(name: str) -> str:
+    return " ".join(unicodedata.normalize("NFKC", name).casefold().split())
+
+
+def build_model(docs: Documents, problems: Problems, options: Options | None = None) -> Model:
+    options = options or Options()
+    config, verdict_list = read_site(docs.site, problems)
+    verdicts = {v.key: v for v in verdict_list}
+
+    def checked(kind: str, fn) -> list[Checked]:  # type: ignore[no-untyped-def]
+        seen: dict[str, str] = {}
+        result = []
+        for doc in docs.of(kind):
+            if not check_slug(doc, problems):
+                continue
+            if doc.slug in seen:
+                problems.error(doc.path, 1, f"the slug '{doc.slug}' is used twice "
+                               f"(also {seen[doc.slug]})", "rename one of the files")
+                continue
+            seen[doc.slug] = doc.path
+            item = fn(doc)
+            if item is not None:
+                result.append(item)
+        return result
+
+    actors = checked("actor", lambda d: check_actor(d, config, problems))
+    topics = checked("topic", lambda d: check_topic(d, config, problems))
+    pages = checked("page", lambda d: check_page(d, config, problems))
+    seeds = checked("seed", lambda d: check_seed(d, problems))
+    claims = checked("claim", lambda d: check_claim(d, config, verdicts, problems))
+
+    linker = _Linker(problems, [c.obj for c in actors], [t.obj for t in topics],
+                     [s.obj for s in seeds], docs)
+    published = _select_claims(claims, options, problems)
+    for item in claims:
+        linker.link_claim(item, published)
+    kept = [c.obj for c in claims if c.obj.slug in published]
+    _fill_backlinks(kept)
+    _check_orphans(topics, seeds, kept, problems)
+    page_objs = [p.obj for p in pages]
+    _check_policies(config, page_objs, problems)
+
+    site = Site(config=config, verdicts=verdict_list,
+                claims=sorted(kept, key=Claim.sort_key),
+                actors=sorted((a.obj for a in actors), key=lambda a: (_name_key(a.name), a.slug)),
+                topics=sorted((t.obj for t in topics), key=lambda t: (_name_key(t.title), t.slug)),
+                seeds=sorted((s.obj for s in seeds), key=lambda s: s.id),
+                pages=sorted(page_objs, key=lambda p: p.slug))
+    for verdict in verdict_list:
+        verdict.claims = [c for c in site.claims if c.verdict is verdict]
+    links = [(item.doc.path, href, line)
+             for item in (*claims, *actors, *topics, *pages)
+             if item.rendered and (not isinstance(item.obj, Claim) or item.obj.slug in published)
+             for href, line in item.rendered.internal_links]
+    return Model(site, links)
+
+
+def _select_claims(claims: list[Checked], options: Options, problems: Problems) -> set[str]:
+    """Slugs of the claims this build publishes (drafts and future ones held back)."""
+    result = set()
+    for item in claims:
+        claim: Claim = item.obj
+        if claim.published and claim.published > options.today:
+            problems.warning(item.doc.path, item.doc.parsed.line("published"),
+                             f"'published' is in the future ({claim.published})",
+                             "the claim will not appear on the site until that day")
+            if not options.drafts:
+                continue
+        if claim.draft and not options.drafts:
+            continue
+        result.add(claim.slug)
+    return result
+
+
+class _Linker:
+    """Looks up names written in claims; reports what matches nothing."""
+
+    def __init__(self, problems: Problems, actors: list[Actor], topics: list[Topic],
+                 seeds: list[Seed], docs: Documents) -> None:
+        self.problems = problems
+        self.actors = {a.slug: a for a in actors}
+        self.topics = {t.slug: t for t in topics}
+        self.seeds = {s.id: s for s in seeds}
+        self.all_claims = {d.slug for d in docs.of("claim")}
+        self.claims: dict[str, Claim] = {}
+        self.names: dict[str, Actor] = {}
+        self._index_names(actors)
+
+    def _index_names(self, actors: list[Actor]) -> None:
+        for actor in actors:
+            for name in [actor.name, *actor.aliases]:
+                key = _name_key(name)
+                other = self.names.get(key)
+                if other is not None and other is not actor:
+                    self.problems.error(actor.path, 1, f"the name '{name}' also belongs to "
+                                        f"{other.path}", "a name or alias must point at one actor")
+                    continue
+                self.names[key] = actor
+
+    def link_claim(self, item: Checked, published: set[str]) -> None:
+        claim: Claim = item.obj
+        refs, path = item.refs, item.doc.path
+        assert refs is not None
+        self.claims[claim.slug] = claim
+        claim.claimants = _unique(a for a in (self._actor(n, line, path)
+                                              for n, line in refs.claimants) if a)
+        claim.topics = _unique(t for t in (self._topic(s, line, path)
+                                           for s, line in refs.topics) if t)
+        for ref, (seed_id, line) in refs.source_seeds:
+            ref.seed = self._seed(seed_id, line, path)
+        claim.sources = [s for s in claim.sources if s.seed or not any(
+            s is r for r, _ in refs.source_seeds)]
+        claim.evidence = [e for e in claim.evidence if e.seed or not any(
+            e is r for r, _ in refs.source_seeds)]
+        claim.extra["related_refs"] = [(s, line) for s, line in refs.related
+                                       if self._related_ok(claim, s, line, path, published)]
+
+    def _actor(self, name: str, line: int, path: str) -> Actor | None:
+        actor = self.actors.get(name) or self.names.get(_name_key(name))
+        if actor:
+            return actor
+        choices = list(self.actors) + [a.name for a in self.actors.values()]
+        guess = did_you_mean(name, choices)
+        slug = slugify(name)
+        self.problems.error(path, line, f"no actor matches the claimant '{name}'",
+                            (guess + "\n" if guess else "") +
+                            f"if this is a new claimant, create content/actors/{slug}.md "
+                            f"(site-builder new actor {slug})")
+        return None
+
+    def _topic(self, slug: str, line: int, path: str) -> Topic | None:
+        topic = self.topics.get(slug)
+        if topic is None:
+            guess = did_you_mean(slug, self.topics)
+            self.problems.error(path, line, f"unknown topic '{slug}'",
+                                (guess + "\n" if guess else "") +
+                                f"to add the topic, create content/topics/{slug}.md "
+                                f"(site-builder new topic {slug})")
+        return topic
+
+    def _seed(self, seed_id: str, line: int, path: str) -> Seed | None:
+        seed = self.seeds.get(seed_id)
+        if seed is None:
+            guess = did_you_mean(seed_id, self.seeds)
+            self.problems.error(path, line, f"unknown seed '{seed_id}'",
+                                (guess + " " if guess else "") +
+                                f"the seeds register has: {', '.join(sorted(self.seeds)) or 'none'}")
+        return seed
+
+    def _related_ok(self, claim: Claim, slug: str, line: int, path: str,
+                    published: set[str]) -> bool:
+        if slug == claim.slug:
+            self.problems.error(path, line, "a claim cannot be related to itself",
+                                f"remove '{slug}' from related")
+            return False
+        if slug not in self.all_claims:
+            guess = did_you_mean(slug, self.all_claims)
+            self.problems.error(path, line, f"unknown related claim '{slug}'",
+                                guess or "related takes the file names (slugs) of other claims")
+            return False
+        if slug not in published and claim.slug in published:
+            self.problems.warning(path, line, f"related claim '{slug}' is not published "
+                                  "(a draft, or dated in the future)",
+                                  "the link is left out until that claim is published")
+            return False
+        return True
+
+
+def _fill_backlinks(claims: list[Claim]) -> None:
+    by_slug = {c.slug: c for c in claims}
+    related: dict[str, set[str]] = {c.slug: set() for c in claims}
+    for claim in claims:
+        for slug, _ in claim.extra.pop("related_refs", []):
+            if slug in by_slug:
+                related[claim.slug].add(slug)
+                related[slug].add(claim.slug)
+    for claim in sorted(claims, key=Claim.sort_key):
+        claim.related = sorted((by_slug[s] for s in related[claim.slug]), key=Claim.sort_key)
+        for actor in claim.claimants:
+            actor.claims.append(claim)
+        for topic in claim.topics:
+            topic.claims.append(claim)
+        for seed in {id(s.seed): s.seed for s in claim.sources + claim.evidence
+                     if s.seed}.values():
+            seed.claims.append(claim)
+
+
+def _check_orphans(topics: list[Checked], seeds: list[Checked], claims: list[Claim],
+                   problems: Problems) -> None:
+    for item in topics:
+        if not item.obj.claims:
+            problems.warning(item.doc.path, 1, f"the topic '{item.obj.slug}' has no published "
+                             "claims", "its page is still built; add it to a claim's topics")
+    for item in seeds:
+        if not item.obj.claims:
+            problems.warning(item.doc.path, 1, f"no claim uses the seed '{item.obj.id}'",
+                             f"name it in a claim's source: {{seed: {item.obj.id}}}")
+
+
+def _check_policies(config, pages: list[StandalonePage], problems: Problems) -> None:  # type: ignore[no-untyped-def]
+    slugs = {p.slug for p in pages}
+    for name, slug in config.policies.items():
+        if slug not in slugs:
+            problems.error(config.path, 1, f"policy page '{slug}' ({name}) does not exist",
+                           did_you_mean(slug, slugs) or
+                           f"create content/pages/{slug}.md")
+
+
+def _unique(items):  # type: ignore[no-untyped-def]
+    seen: dict[int, object] = {}
+    for item in items:
+        seen.setdefault(id(item), item)
+    return list(seen.values())

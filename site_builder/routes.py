@@ -1,0 +1,174 @@
+"""Stage 4, routes: the whole site map in one place.
+
+Each :class:`Route` says which URL is built from which template (or which
+structured-data writer) with which context. Nothing is rendered here, so
+``check`` can use the map to verify links, and a collision (two things
+claiming one URL) is caught before anything is written.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from .model import Claim, Site
+from .problems import Problems
+from .resolve import Model
+
+#: top-level URL segments the builder owns; a page slug may not take them
+RESERVED = {"claims", "actors", "topics", "verdicts", "sources", "page", "static", "assets",
+            "search", "feed.xml", "sitemap.xml", "robots.txt", "404.html", "claimreview.json",
+            "_redirects", "_headers", "cards"}
+
+
+@dataclass
+class Route:
+    url: str
+    template: str = ""
+    writer: str = ""
+    context: dict[str, Any] = field(default_factory=dict)
+    lastmod: dt.date | None = None
+    sources: tuple[str, ...] = ()
+    in_sitemap: bool = True
+
+    @property
+    def output(self) -> str:
+        """Path of the file inside the output folder."""
+        path = unquote(self.url).lstrip("/")
+        return path + "index.html" if path.endswith("/") or not path else path
+
+
+@dataclass
+class Pagination:
+    number: int
+    total: int
+    base: str
+
+    def url(self, number: int) -> str:
+        return self.base if number == 1 else f"{self.base}page/{number}/"
+
+    @property
+    def prev_url(self) -> str | None:
+        return self.url(self.number - 1) if self.number > 1 else None
+
+    @property
+    def next_url(self) -> str | None:
+        return self.url(self.number + 1) if self.number < self.total else None
+
+    @property
+    def pages(self) -> list[tuple[int, str]]:
+        return [(n, self.url(n)) for n in range(1, self.total + 1)]
+
+
+def paginate(base: str, template: str, claims: list[Claim], size: int,
+             context: dict[str, Any], lastmod: dt.date | None = None,
+             sources: tuple[str, ...] = ()) -> list[Route]:
+    """One route per page of ``size`` claims (at least one page, even if empty)."""
+    total = max(1, math.ceil(len(claims) / size))
+    routes = []
+    for number in range(1, total + 1):
+        pager = Pagination(number, total, base)
+        chunk = claims[(number - 1) * size: number * size]
+        routes.append(Route(pager.url(number), template,
+                            context={**context, "claims": chunk, "all_claims": claims,
+                                     "pagination": pager},
+                            lastmod=lastmod, sources=sources))
+    return routes
+
+
+def _latest(claims: list[Claim]) -> dt.date | None:
+    return max((c.modified for c in claims), default=None)
+
+
+def build_routes(model: Model, problems: Problems) -> list[Route]:
+    site = model.site
+    size = site.config.page_size
+    routes: list[Route] = [
+        Route("/", "home.html", context={"claims": site.claims[:size]},
+              lastmod=_latest(site.claims)),
+        *paginate("/claims/", "claims.html", site.claims, size, {}, _latest(site.claims)),
+        Route("/actors/", "actors.html", context={"actors": site.actors}),
+        Route("/topics/", "topics.html", context={"topics": site.topics}),
+        Route("/verdicts/", "verdicts.html", context={}),
+        Route("/404.html", "404.html", in_sitemap=False),
+    ]
+    for claim in site.claims:
+        routes.append(Route(claim.url_path, "claim.html", context={"claim": claim},
+                            lastmod=claim.modified, sources=(claim.path,)))
+    for actor in site.actors:
+        routes += paginate(actor.url_path, "actor.html", actor.claims, size, {"actor": actor},
+                           _latest(actor.claims), (actor.path,))
+        routes.append(Route(actor.url_path + "feed.xml", writer="feed", in_sitemap=False,
+                            context={"title": actor.name, "claims": actor.claims,
+                                     "page_url": actor.url_path}))
+    for topic in site.topics:
+        routes += paginate(topic.url_path, "topic.html", topic.claims, size, {"topic": topic},
+                           _latest(topic.claims), (topic.path,))
+        routes.append(Route(topic.url_path + "feed.xml", writer="feed", in_sitemap=False,
+                            context={"title": topic.title, "claims": topic.claims,
+                                     "page_url": topic.url_path}))
+    for verdict in site.verdicts:
+        routes += paginate(verdict.url, "verdict.html", verdict.claims, size,
+                           {"verdict": verdict}, _latest(verdict.claims))
+    for seed in site.seeds:
+        routes.append(Route(seed.url_path, "source.html", context={"seed": seed},
+                            sources=(seed.path,)))
+    for page in site.pages:
+        routes.append(Route(page.url_path, "page.html", context={"page": page},
+                            sources=(page.path,)))
+    routes += [
+        Route("/feed.xml", writer="feed", in_sitemap=False,
+              context={"title": site.config.title, "claims": site.claims, "page_url": "/"}),
+        Route("/claimreview.json", writer="claimreview", in_sitemap=False),
+        Route("/sitemap.xml", writer="sitemap", in_sitemap=False),
+        Route("/robots.txt", writer="robots", in_sitemap=False),
+        Route("/_redirects", writer="redirects", in_sitemap=False),
+    ]
+    routes += _alias_routes(site)
+    _check_collisions(site, routes, problems)
+    return routes
+
+
+def _alias_routes(site: Site) -> list[Route]:
+    routes = []
+    for claim in site.claims:
+        for alias in claim.aliases:
+            url = alias if alias.endswith("/") or "." in alias.rsplit("/", 1)[-1] else alias + "/"
+            routes.append(Route(url, "redirect.html", context={"target": claim},
+                                in_sitemap=False, sources=(claim.path,)))
+    return routes
+
+
+def _check_collisions(site: Site, routes: list[Route], problems: Problems) -> None:
+    for page in site.pages:
+        if page.slug in RESERVED:
+            problems.error(page.path, 1, f"the page slug '{page.slug}' is reserved for "
+                           f"the site's own /{page.slug}/ pages",
+                           f"rename the file, e.g. to 'about-{page.slug}.md'")
+    owners: dict[str, Route] = {}
+    for route in routes:
+        other = owners.get(route.output)
+        if other is None:
+            owners[route.output] = route
+            continue
+        path = (route.sources or other.sources or (site.config.path,))[0]
+        problems.error(path, 1, f"two things would be written to {route.url}",
+                       "an alias or page slug collides with another page; rename one")
+
+
+def check_links(model: Model, routes: list[Route], problems: Problems,
+                static_paths: set[str] | None = None) -> None:
+    """Site links in Markdown bodies must point at pages this build writes."""
+    known = {r.url for r in routes} | (static_paths or set())
+    for path, href, line in model.links:
+        target = unquote(urlsplit(href).path)
+        if target in known or target + "/" in known:
+            continue
+        candidates = sorted(known)
+        from .problems import did_you_mean
+        guess = did_you_mean(target, candidates, cutoff=0.75)
+        problems.error(path, line, f"the link '{href}' points to a page that does not exist",
+                       guess or "check the address; site links look like /claims/<slug>/")

@@ -1,0 +1,279 @@
+"""Machine-readable output: ClaimReview JSON-LD, Atom feeds, sitemap, robots,
+redirects, the ClaimReview data feed and social cards.
+
+Everything is built as Python data and serialised by ``json``/``xml.etree``,
+never by string templates, so a quote or ``</script>`` in a claim cannot
+break the markup. Dates come from content, never from the clock, so the
+same content gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import xml.etree.ElementTree as ET
+from typing import Any, Iterable
+
+from .model import Actor, Claim, Site, Verdict
+from .routes import Route
+
+ATOM = "http://www.w3.org/2005/Atom"
+SITEMAP = "http://www.sitemaps.org/schemas/sitemap/0.9"
+_FEED_SIZE = 50
+
+
+# -- page metadata -----------------------------------------------------------
+def page_title(site: Site, route: Route) -> str:
+    ctx = route.context
+    for key, attr in (("claim", "title"), ("actor", "name"), ("topic", "title"),
+                      ("verdict", "label"), ("seed", "headline"), ("page", "title")):
+        if key in ctx:
+            title = str(getattr(ctx[key], attr))
+            pager = ctx.get("pagination")
+            if pager is not None and pager.number > 1:
+                title += f" (page {pager.number})"
+            return title
+    return {"/claims/": "All fact-checks", "/actors/": "Claimants", "/topics/": "Topics",
+            "/verdicts/": "Our ratings", "/404.html": "Page not found"}.get(
+                route.url.split("page/")[0], site.config.title)
+
+
+def description(site: Site, route: Route) -> str:
+    ctx = route.context
+    if "claim" in ctx:
+        return ctx["claim"].summary
+    for key in ("actor", "topic", "verdict", "page"):
+        if key in ctx and getattr(ctx[key], "description", ""):
+            return ctx[key].description
+    if "seed" in ctx and ctx["seed"].summary:
+        return ctx["seed"].summary
+    return site.config.description
+
+
+# -- JSON-LD -----------------------------------------------------------------
+def organization(site: Site) -> dict[str, Any]:
+    pub = site.config.publisher
+    org: dict[str, Any] = {"@type": "Organization", "name": pub.name, "url": pub.url}
+    if pub.logo:
+        org["logo"] = {"@type": "ImageObject",
+                       "url": pub.logo if "://" in pub.logo else site.config.absolute(
+                           "/" + pub.logo.lstrip("/"))}
+    return org
+
+
+def rating(site: Site, verdict: Verdict) -> dict[str, Any]:
+    """A Rating; verdicts off the numeric scale carry only their text."""
+    result: dict[str, Any] = {"@type": "Rating", "alternateName": verdict.label,
+                              "name": verdict.label}
+    numbers = [v.rating for v in site.verdicts if v.rating is not None]
+    if verdict.rating is not None and numbers:
+        result.update(ratingValue=verdict.rating, bestRating=max(numbers),
+                      worstRating=min(numbers))
+    return result
+
+
+def _person(actor: Actor) -> dict[str, Any]:
+    data: dict[str, Any] = {"@type": "Organization" if actor.kind == "organization"
+                            else "Person", "name": actor.name}
+    if actor.role and actor.kind != "organization":
+        data["jobTitle"] = actor.role
+    if actor.url:
+        data["sameAs"] = actor.url
+    return data
+
+
+def _appearances(claim: Claim) -> list[dict[str, Any]]:
+    result = []
+    for ref in claim.sources:
+        url = ref.url or (ref.seed.url if ref.seed else "")
+        work: dict[str, Any] = {"@type": "CreativeWork"}
+        if url:
+            work["url"] = url
+        headline = ref.title or (ref.seed.headline if ref.seed else "")
+        if headline:
+            work["headline"] = headline
+        publisher = ref.publisher or (ref.seed.publisher if ref.seed else "")
+        if publisher:
+            work["publisher"] = {"@type": "Organization", "name": publisher}
+        date = ref.date or (ref.seed.date if ref.seed else None)
+        if date:
+            work["datePublished"] = date.iso()
+        if len(work) > 1:
+            result.append(work)
+    return result
+
+
+def claim_review(site: Site, claim: Claim) -> dict[str, Any]:
+    item: dict[str, Any] = {"@type": "Claim"}
+    authors = [_person(a) for a in claim.claimants]
+    if authors:
+        item["author"] = authors[0] if len(authors) == 1 else authors
+    if claim.claim_date:
+        item["datePublished"] = claim.claim_date.iso()
+    appearances = _appearances(claim)
+    if appearances:
+        item["appearance"] = appearances
+        item["firstAppearance"] = appearances[0]
+    review: dict[str, Any] = {
+        "@context": "https://schema.org",
+        "@type": "ClaimReview",
+        "url": site.config.absolute(claim.url_path),
+        "name": claim.title,
+        "claimReviewed": claim.claim,
+        "datePublished": claim.published.isoformat(),
+        "author": organization(site),
+        "reviewRating": rating(site, claim.verdict),
+        "itemReviewed": item,
+    }
+    if claim.updated:
+        review["dateModified"] = claim.updated.isoformat()
+    if site.config.language:
+        review["inLanguage"] = site.config.language
+    return review
+
+
+_POLICY_PROPS = {"about": "publishingPrinciples", "methodology": "verificationFactCheckingPolicy",
+                 "corrections": "correctionsPolicy", "funding": "ownershipFundingInfo",
+                 "ownership": "ownershipFundingInfo", "masthead": "masthead",
+                 "ethics": "ethicsPolicy"}
+
+
+def home_organization(site: Site) -> dict[str, Any]:
+    org = {"@context": "https://schema.org", **organization(site)}
+    if site.config.description:
+        org["description"] = site.config.description
+    for name, prop in _POLICY_PROPS.items():
+        page = site.policy_page(name)
+        if page and prop not in org:
+            org[prop] = site.config.absolute(page.url_path)
+    contact = site.policy_page("contact")
+    if contact:
+        org["contactPoint"] = {"@type": "ContactPoint", "contactType": "corrections",
+                               "url": site.config.absolute(contact.url_path)}
+    return org
+
+
+def page_jsonld(site: Site, route: Route) -> str:
+    if "claim" in route.context:
+        data = claim_review(site, route.context["claim"])
+    elif route.url == "/":
+        data = home_organization(site)
+    else:
+        return ""
+    return json_for_html(data)
+
+
+def json_for_html(data: Any) -> str:
+    """JSON that cannot close a ``<script>`` element or open a comment in it."""
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    return (text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+            .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
+
+
+def claimreview_feed(site: Site) -> bytes:
+    """A schema.org DataFeed of every published ClaimReview (the aggregators' shape)."""
+    feed = {
+        "@context": "https://schema.org",
+        "@type": "DataFeed",
+        "name": f"{site.config.title}: ClaimReview feed",
+        "url": site.config.absolute("/claimreview.json"),
+        "dateModified": max((c.modified for c in site.claims),
+                            default=dt.date(1970, 1, 1)).isoformat(),
+        "dataFeedElement": [
+            {"@type": "DataFeedItem", "dateCreated": c.published.isoformat(),
+             "dateModified": c.modified.isoformat(), "item": [_without_context(
+                 claim_review(site, c))]}
+            for c in site.claims],
+    }
+    return (json.dumps(feed, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+
+
+def _without_context(data: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in data.items() if k != "@context"}
+
+
+# -- Atom ----------------------------------------------------------------------
+def _timestamp(day: dt.date) -> str:
+    return f"{day.isoformat()}T00:00:00Z"
+
+
+def _el(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
+    element = ET.SubElement(parent, f"{{{ATOM}}}{tag}", attrs)
+    if text is not None:
+        element.text = text
+    return element
+
+
+def atom_feed(site: Site, route: Route) -> bytes:
+    """An Atom feed: newest first, ids stable (the claim's canonical URL)."""
+    config = site.config
+    claims: list[Claim] = sorted(route.context["claims"], key=Claim.sort_key)[:_FEED_SIZE]
+    ET.register_namespace("", ATOM)
+    feed = ET.Element(f"{{{ATOM}}}feed")
+    title = route.context["title"]
+    _el(feed, "title", title if title == config.title else f"{title} - {config.title}")
+    _el(feed, "id", config.absolute(route.url))
+    _el(feed, "updated", _timestamp(max((c.modified for c in claims),
+                                        default=dt.date(1970, 1, 1))))
+    _el(feed, "link", href=config.absolute(route.url), rel="self",
+        type="application/atom+xml")
+    _el(feed, "link", href=config.absolute(route.context["page_url"]), rel="alternate",
+        type="text/html")
+    author = _el(feed, "author")
+    _el(author, "name", config.publisher.name)
+    _el(author, "uri", config.publisher.url)
+    for claim in claims:
+        entry = _el(feed, "entry")
+        _el(entry, "title", f"{claim.verdict.label}: {claim.title}")
+        _el(entry, "id", config.absolute(claim.url_path))
+        _el(entry, "link", href=config.absolute(claim.url_path), rel="alternate",
+            type="text/html")
+        _el(entry, "published", _timestamp(claim.published))
+        _el(entry, "updated", _timestamp(claim.modified))
+        entry_author = _el(entry, "author")
+        _el(entry_author, "name", claim.author or config.publisher.name)
+        _el(entry, "summary", f"{claim.claim} - Verdict: {claim.verdict.label}. {claim.summary}")
+        _el(entry, "category", term=claim.verdict.key, label=claim.verdict.label)
+        for topic in claim.topics:
+            _el(entry, "category", term=topic.slug, label=topic.title)
+    return _xml_bytes(feed)
+
+
+def _xml_bytes(root: ET.Element) -> bytes:
+    ET.indent(root)
+    return b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, encoding="utf-8",
+                                                                      xml_declaration=False) + b"\n"
+
+
+# -- sitemap, robots, redirects ------------------------------------------------
+def sitemap(site: Site, routes: Iterable[Route]) -> bytes:
+    ET.register_namespace("", SITEMAP)
+    urlset = ET.Element(f"{{{SITEMAP}}}urlset")
+    for route in sorted((r for r in routes if r.in_sitemap and not r.writer),
+                        key=lambda r: r.url):
+        url = ET.SubElement(urlset, f"{{{SITEMAP}}}url")
+        ET.SubElement(url, f"{{{SITEMAP}}}loc").text = site.config.absolute(route.url)
+        if route.lastmod:
+            ET.SubElement(url, f"{{{SITEMAP}}}lastmod").text = route.lastmod.isoformat()
+    return _xml_bytes(urlset)
+
+
+def robots(site: Site) -> bytes:
+    return (f"User-agent: *\nAllow: /\n\nSitemap: {site.config.absolute('/sitemap.xml')}\n"
+            ).encode("utf-8")
+
+
+def robots_disallow_all() -> bytes:
+    """For branch deploys and previews, which must stay out of search engines."""
+    return b"User-agent: *\nDisallow: /\n"
+
+
+def redirects(site: Site) -> bytes:
+    """Netlify ``_redirects``: each alias answers 301 with the claim's URL."""
+    lines = []
+    for claim in site.claims:
+        for alias in claim.aliases:
+            lines.append(f"{alias} {claim.url_path} 301")
+            if alias.endswith("/") and len(alias) > 1:
+                lines.append(f"{alias.rstrip('/')} {claim.url_path} 301")
+    return ("\n".join(sorted(set(lines))) + "\n").encode("utf-8") if lines else b""

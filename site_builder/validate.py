@@ -1,0 +1,246 @@
+"""Stage 2, validate: each document's fields, typed, every problem recorded.
+
+This stage looks at one file at a time. Names that point at other files
+(claimant, topics, related, seeds) are kept as :class:`Ref` values with their
+line, and resolved across files by :mod:`site_builder.resolve`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from .fields import SLUG_RE, Fields, slugify
+from .load import Document
+from .markdown import Rendered, render
+from .model import (Actor, Claim, Correction, Reference, Seed, SiteConfig,
+                    StandalonePage, Topic, Verdict)
+from .problems import Problems, did_you_mean
+from .schema import ACTOR, CLAIM, CORRECTION, PAGE, REFERENCE, SEED, TOPIC
+
+Ref = tuple[str, int]  # (name as written, file line)
+
+
+@dataclass
+class ClaimRefs:
+    """A claim's links to other files, as written, for the resolve stage."""
+
+    claimants: list[Ref] = field(default_factory=list)
+    topics: list[Ref] = field(default_factory=list)
+    related: list[Ref] = field(default_factory=list)
+    source_seeds: list[tuple[Reference, Ref]] = field(default_factory=list)
+
+
+@dataclass
+class Checked:
+    """A document that passed validation well enough to enter the model."""
+
+    doc: Document
+    obj: Any
+    rendered: Rendered | None = None
+    refs: ClaimRefs | None = None
+
+
+def check_slug(doc: Document, problems: Problems) -> bool:
+    if SLUG_RE.match(doc.slug):
+        return True
+    problems.error(doc.path, 1, f"the file name '{doc.slug}' is not a valid slug",
+                   f"rename the file to '{slugify(doc.slug)}{'.yaml' if doc.kind == 'seed' else '.md'}'"
+                   " (lowercase letters, digits and single hyphens)")
+    return False
+
+
+def _body(doc: Document, config: SiteConfig, problems: Problems) -> Rendered:
+    rendered = render(doc.parsed.body, config.allow_html)
+    offset = doc.parsed.body_line - 1
+    for line in rendered.h1_lines:
+        problems.warning(doc.path, line + offset,
+                         "a '#' heading in the text competes with the page title",
+                         "start headings in the text at '##'")
+    for line in rendered.unsafe_lines:
+        problems.warning(doc.path, line + offset,
+                         "this link is removed from the page: javascript:, data: and file: "
+                         "links are not allowed", "link to a web address (https://...) instead")
+    rendered.internal_links = [(href, line + offset) for href, line in rendered.internal_links]
+    return rendered
+
+
+def check_claim(doc: Document, config: SiteConfig, verdicts: dict[str, Verdict],
+                problems: Problems) -> Checked | None:
+    f = Fields(doc.parsed, doc.path, problems, CLAIM)
+    data = doc.parsed.data
+    f.unknown_keys(data, CLAIM)
+    refs = ClaimRefs(
+        claimants=f.str_list("claimant", required=True),
+        topics=_slugs(f, "topics", "topic", required=True),
+        related=_slugs(f, "related", "claim"),
+    )
+    if "source" not in data:
+        f.missing("source")
+    sources = _references(f, "source", refs, need="publisher")
+    claim = Claim(
+        slug=doc.slug, path=doc.path,
+        title=f.text("title", required=True),
+        claim=f.text("claim", required=True),
+        verdict=_verdict(f, verdicts),  # type: ignore[arg-type]
+        summary=f.text("summary", required=True),
+        published=f.date("published", required=True),  # type: ignore[arg-type]
+        claim_date=f.partial_date("claim_date"),
+        sources=sources,
+        updated=f.date("updated"),
+        author=f.text("author"),
+        evidence=_references(f, "evidence", refs, need="title"),
+        corrections=_corrections(f, verdicts),
+        aliases=_aliases(f),
+        draft=f.boolean("draft"),
+    )
+    if claim.updated and claim.published and claim.updated < claim.published:
+        f.warning("updated", "'updated' is before 'published'",
+                  "the update date should be on or after the publication date")
+    rendered = _body(doc, config, problems)
+    claim.body_html = rendered.html
+    if not doc.parsed.ok or not all((claim.title, claim.claim, claim.summary, claim.published,
+                                     claim.verdict)):
+        return None
+    return Checked(doc, claim, rendered, refs)
+
+
+def _verdict(f: Fields, verdicts: dict[str, Verdict]) -> Verdict | None:
+    raw = f.parsed.raw.get("verdict")
+    value = f.get("verdict")
+    if value is None:
+        f.missing("verdict")
+        return None
+    if isinstance(value, bool):
+        key = "true" if value else "false"
+    else:
+        key = f.text("verdict", required=True)
+    if key in verdicts:
+        return verdicts[key]
+    if not key:
+        return None
+    guess = did_you_mean(key.lower().replace(" ", "-").replace("_", "-"), verdicts)
+    if key.lower() in ("yes", "no", "on", "off", "y", "n"):
+        guess = f"did you mean '{'true' if key.lower() in ('yes', 'on', 'y') else 'false'}'?"
+    elif not guess and key.lower().replace(" ", "-") in verdicts:
+        guess = f"did you mean '{key.lower().replace(' ', '-')}'?"
+    f.error("verdict", f"unknown verdict '{raw or key}'",
+            (guess + " " if guess else "") + "the scale is: " + ", ".join(verdicts))
+    return None
+
+
+def _slugs(f: Fields, key: str, what: str, required: bool = False) -> list[Ref]:
+    result = []
+    for value, line in f.str_list(key, required=required):
+        if SLUG_RE.match(value):
+            result.append((value, line))
+        else:
+            f.problems.error(f.path, line, f"'{value}' is not a valid {what} slug",
+                             f"did you mean '{slugify(value)}'? slugs use lowercase letters, "
+                             "digits and single hyphens")
+    return result
+
+
+def _references(f: Fields, key: str, refs: ClaimRefs, need: str) -> list[Reference]:
+    result = []
+    for data, path in f.mappings(key):
+        f.unknown_keys(data, REFERENCE, f"{path}.")
+        ref = Reference(
+            title=f.text(f"{path}.title", data=data),
+            publisher=f.text(f"{path}.publisher", data=data),
+            url=f.url(f"{path}.url", data=data),
+            archive_url=f.url(f"{path}.archive_url", data=data),
+            date=f.partial_date(f"{path}.date", data=data),
+            note=f.text(f"{path}.note", data=data),
+        )
+        seed = f.text(f"{path}.seed", data=data)
+        if seed:
+            refs.source_seeds.append((ref, (seed, f.line(f"{path}.seed"))))
+        elif not getattr(ref, need) and not ref.url:
+            f.error(path, f"this {key} entry needs a '{need}' (or a 'seed')",
+                    f"for example:\n{key}:{CLAIM[key].example}")
+            continue
+        result.append(ref)
+    return result
+
+
+def _corrections(f: Fields, verdicts: dict[str, Verdict]) -> list[Correction]:
+    result = []
+    for data, path in f.mappings("corrections"):
+        f.unknown_keys(data, CORRECTION, f"{path}.")
+        day = f.date(f"{path}.date", required=True, data=data)
+        note = f.text(f"{path}.note", required=True, data=data)
+        previous = None
+        key = data.get("previous_verdict")
+        if isinstance(key, bool):
+            key = "true" if key else "false"
+        if key is not None:
+            previous = verdicts.get(str(key))
+            if previous is None:
+                guess = did_you_mean(str(key), verdicts)
+                f.error(f"{path}.previous_verdict", f"unknown verdict '{key}'",
+                        guess or "the scale is: " + ", ".join(verdicts))
+        if day and note:
+            result.append(Correction(day, note, previous))
+    return sorted(result, key=lambda c: c.date)
+
+
+def _aliases(f: Fields) -> list[str]:
+    result = []
+    for value, line in f.str_list("aliases"):
+        if not value.startswith("/") or value.startswith("//") or any(
+                c in value for c in ' "\'<>\\') or ".." in value.split("/"):
+            f.problems.error(f.path, line, f"alias '{value}' must be a path on this site",
+                             "write the old path, starting with /, e.g. /claims/old-slug/")
+            continue
+        result.append(value)
+    return result
+
+
+def check_actor(doc: Document, config: SiteConfig, problems: Problems) -> Checked | None:
+    f = Fields(doc.parsed, doc.path, problems, ACTOR)
+    f.unknown_keys(doc.parsed.data, ACTOR)
+    kind = f.text("kind") or "person"
+    if kind not in ("person", "organization"):
+        f.error("kind", f"kind must be 'person' or 'organization', not '{kind}'",
+                did_you_mean(kind.replace("organisation", "organization"),
+                             ["person", "organization"]))
+        kind = "person"
+    actor = Actor(slug=doc.slug, path=doc.path, name=f.text("name", required=True),
+                  aliases=[a for a, _ in f.str_list("aliases")], role=f.text("role"),
+                  kind=kind, description=f.text("description"), url=f.url("url"))
+    rendered = _body(doc, config, problems)
+    actor.body_html = rendered.html
+    return Checked(doc, actor, rendered) if actor.name and doc.parsed.ok else None
+
+
+def check_topic(doc: Document, config: SiteConfig, problems: Problems) -> Checked | None:
+    f = Fields(doc.parsed, doc.path, problems, TOPIC)
+    f.unknown_keys(doc.parsed.data, TOPIC)
+    topic = Topic(slug=doc.slug, path=doc.path, title=f.text("title", required=True),
+                  description=f.text("description"))
+    rendered = _body(doc, config, problems)
+    topic.body_html = rendered.html
+    return Checked(doc, topic, rendered) if topic.title and doc.parsed.ok else None
+
+
+def check_page(doc: Document, config: SiteConfig, problems: Problems) -> Checked | None:
+    f = Fields(doc.parsed, doc.path, problems, PAGE)
+    f.unknown_keys(doc.parsed.data, PAGE)
+    page = StandalonePage(slug=doc.slug, path=doc.path, title=f.text("title", required=True),
+                          description=f.text("description"))
+    rendered = _body(doc, config, problems)
+    page.body_html = rendered.html
+    return Checked(doc, page, rendered) if page.title and doc.parsed.ok else None
+
+
+def check_seed(doc: Document, problems: Problems) -> Checked | None:
+    f = Fields(doc.parsed, doc.path, problems, SEED)
+    f.unknown_keys(doc.parsed.data, SEED)
+    date = f.partial_date("date")
+    seed = Seed(id=doc.slug, path=doc.path, headline=f.text("headline", required=True),
+                publisher=f.text("publisher"), author=f.text("author"), date=date,
+                languages=[lang for lang, _ in f.str_list("languages")], url=f.url("url"),
+                summary=f.text("summary"))
+    return Checked(doc, seed) if seed.headline and doc.parsed.ok else None
+
