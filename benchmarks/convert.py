@@ -100,7 +100,9 @@ def to_hugo(corpus: str, site: str) -> int:
     def page(path, meta, body=""):
         _write(path, json.dumps(meta, ensure_ascii=False, indent=1) + "\n\n" + body)
 
-    page(os.path.join(hc, "claims", "_index.md"), {"title": "Fact-checks"})
+    # /claims/ itself is not a page of ours: keep the section for listing only.
+    page(os.path.join(hc, "claims", "_index.md"),
+         {"title": "Fact-checks", "build": {"render": "never", "list": "always"}})
     page(os.path.join(hc, "actors", "_index.md"), {"title": "Claimants"})
     page(os.path.join(hc, "topics", "_index.md"), {"title": "Topics"})
     page(os.path.join(hc, "verdicts", "_index.md"), {"title": "Verdicts"})

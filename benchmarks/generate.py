@@ -29,7 +29,7 @@ import shutil
 import sys
 import time
 
-GENERATOR_VERSION = "1"
+GENERATOR_VERSION = "2"
 
 VERDICTS = ["true", "mostly-true", "half-true", "misleading", "mostly-false", "false", "unproven"]
 # Skewed like real fact-checkers' output: more false-ish verdicts than true ones.
@@ -155,6 +155,7 @@ class Words:
 def make_actors(rng: random.Random, n: int):
     actors = []
     used = set()
+    names = set()
     for i in range(n):
         r = rng.random()
         if r < 0.7:
@@ -180,6 +181,10 @@ def make_actors(rng: random.Random, n: int):
         if slug != base:
             name = f"{name} ({k - 1})"
             aliases = [f"{a} ({k - 1})" for a in aliases]
+        # A name or alias must point at one actor only.
+        names.add(slugify(name))
+        aliases = [a for a in aliases if slugify(a) not in names]
+        names.update(slugify(a) for a in aliases)
         actors.append({"slug": slug, "name": name, "aliases": aliases, "role": role})
     return actors
 

@@ -29,6 +29,8 @@ _TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
 _BOOL_RE = re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$")
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029]")
 _MAX_NODES = 20_000
+_PLAIN_TAGS = {f"tag:yaml.org,2002:{t}" for t in
+               ("str", "int", "float", "bool", "null", "seq", "map", "timestamp")}
 
 
 def _resolvers() -> dict[str | None, list[tuple[str, re.Pattern[str]]]]:
@@ -281,6 +283,12 @@ class _Walker:
             self.open.discard(id(node))
 
     def _value(self, node: Node, key_path: str) -> Any:
+        if node.tag not in _PLAIN_TAGS:
+            self.problems.error(self.path, node.start_mark.line + self.first_line,
+                                f"the YAML tag '{node.tag}' is not allowed",
+                                "remove the '!' tag: front matter holds plain text, numbers, "
+                                "lists and dates", column=node.start_mark.column + 1)
+            return None
         self.parsed.lines.setdefault(key_path, node.start_mark.line + self.first_line)
         if isinstance(node, MappingNode):
             return self.mapping(node, key_path)

@@ -47,9 +47,9 @@ class Theme:
         base = default_theme()
         dirs = [d for d in (project / "templates",) if d.is_dir() and d != base / "templates"]
         theme = cls(dirs + [base / "templates"])
-        for folder in (base / "static", project / "static"):
-            if folder.is_dir() and folder != base / "static":
-                theme._add_static(folder)
+        theme._add_static(base / "static")
+        if (project / "static").is_dir() and project / "static" != base / "static":
+            theme._add_static(project / "static")
         return theme
 
     def _add_static(self, folder: Path) -> None:
