@@ -115,6 +115,7 @@ class Renderer:
             "sitemap": lambda r: structured.sitemap(site, routes),
             "robots": lambda r: structured.robots(site),
             "redirects": lambda r: structured.redirects(site),
+            "card": lambda r: structured.verdict_card(site, r.context["claim"]),
         }
 
     def render(self, route: Route) -> bytes:

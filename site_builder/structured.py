@@ -277,3 +277,51 @@ def redirects(site: Site) -> bytes:
             if alias.endswith("/") and len(alias) > 1:
                 lines.append(f"{alias.rstrip('/')} {claim.url_path} 301")
     return ("\n".join(sorted(set(lines))) + "\n").encode("utf-8") if lines else b""
+
+
+# -- social card -----------------------------------------------------------------
+def _wrap(text: str, width: int, lines: int) -> list[str]:
+    words, result, current = text.split(), [], ""
+    for word in words:
+        if len(current) + len(word) + 1 > width and current:
+            result.append(current)
+            current = word
+        else:
+            current = f"{current} {word}".strip()
+    result.append(current)
+    if len(result) > lines:
+        result = result[:lines]
+        result[-1] = result[-1][: width - 1].rstrip() + "\u2026"
+    return result
+
+
+def verdict_card(site: Site, claim: Claim) -> bytes:
+    """A 1200x630 SVG card: verdict label in its colour, the claim, the site name."""
+    svg = "http://www.w3.org/2000/svg"
+    ET.register_namespace("", svg)
+    root = ET.Element(f"{{{svg}}}svg", width="1200", height="630", viewBox="0 0 1200 630",
+                      role="img")
+    ET.SubElement(root, f"{{{svg}}}title").text = (
+        f"{claim.verdict.label}: {claim.claim} ({site.config.title})")
+    ET.SubElement(root, f"{{{svg}}}rect", width="1200", height="630", fill="#ffffff")
+    colour = claim.verdict.color or "#333333"
+    ET.SubElement(root, f"{{{svg}}}rect", width="1200", height="24", fill=colour)
+    badge = ET.SubElement(root, f"{{{svg}}}rect", x="64", y="88", rx="12",
+                          width=str(60 + 30 * len(claim.verdict.label)), height="96", fill=colour)
+    badge.tail = None
+    label = ET.SubElement(root, f"{{{svg}}}text", x="94", y="154", fill="#ffffff")
+    label.set("font-family", "system-ui, sans-serif")
+    label.set("font-size", "56")
+    label.set("font-weight", "700")
+    label.text = claim.verdict.label.upper()
+    for i, line in enumerate(_wrap(f"\u201c{claim.claim}\u201d", 38, 4)):
+        text = ET.SubElement(root, f"{{{svg}}}text", x="64", y=str(290 + i * 64), fill="#111111")
+        text.set("font-family", "Georgia, serif")
+        text.set("font-size", "52")
+        text.text = line
+    names = ", ".join(a.name for a in claim.claimants)
+    footer = ET.SubElement(root, f"{{{svg}}}text", x="64", y="580", fill="#444444")
+    footer.set("font-family", "system-ui, sans-serif")
+    footer.set("font-size", "30")
+    footer.text = f"{names} \u2014 checked by {site.config.title}" if names else site.config.title
+    return _xml_bytes(root)

@@ -21,7 +21,7 @@ base_url: https://checks.example.org
 description: Fact-checks for tests.
 publisher:
   name: Test Desk
-  url: https://checks.example.org/
+  url: https://desk.example.net/
   logo: /static/logo.png
 policies:
   about: about

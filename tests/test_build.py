@@ -1,0 +1,154 @@
+"""End to end: build a small site and read the output as parsed HTML."""
+
+from __future__ import annotations
+
+import filecmp
+import json
+from pathlib import Path
+
+from conftest import claim_text, run_cli, soup, write_site
+
+
+def hrefs(page) -> set[str]:
+    return {a["href"] for a in page.find_all("a", href=True)}
+
+
+def test_every_contract_url_is_built(built: Path):
+    for rel in ["index.html", "claims/index.html", "claims/jobs-doubled/index.html",
+                "actors/index.html", "actors/jane-doe/index.html", "topics/index.html",
+                "topics/economy/index.html", "verdicts/index.html", "verdicts/false/index.html",
+                "sources/first-article/index.html", "about/index.html", "404.html",
+                "feed.xml", "actors/jane-doe/feed.xml", "topics/economy/feed.xml",
+                "claimreview.json", "sitemap.xml", "robots.txt"]:
+        assert (built / rel).is_file(), rel
+
+
+def test_every_internal_link_resolves_to_a_built_file(built: Path):
+    for page_path in built.rglob("*.html"):
+        for href in hrefs(soup(page_path)):
+            if href.startswith(("http", "mailto:", "#")):
+                continue
+            assert href.startswith("/"), f"{page_path}: internal link not root-relative: {href}"
+            target = built / href.split("#")[0].lstrip("/")
+            assert target.is_file() or (target / "index.html").is_file(), (page_path, href)
+
+
+def test_claim_page_shows_verdict_claimant_sources_and_topics(built: Path):
+    page = soup(built / "claims/jobs-doubled/index.html")
+    assert page.h1.get_text(strip=True) == "Did jobs double?"
+    assert "Jobs doubled in a year" in page.find("blockquote").get_text()
+    badge = page.find("a", href="/verdicts/false/")
+    assert badge is not None and "False" in badge.get_text()
+    links = hrefs(page)
+    assert {"/actors/jane-doe/", "/topics/economy/", "https://news.example.com/story"} <= links
+    assert page.find("section", class_="footnotes") is not None
+
+
+def test_claimant_found_by_alias_and_seed_source_linked(built: Path):
+    page = soup(built / "claims/prices-fell/index.html")
+    assert "/actors/jane-doe/" in hrefs(page)
+    assert "/sources/first-article/" in hrefs(page)
+    source = soup(built / "sources/first-article/index.html")
+    assert "/claims/prices-fell/" in hrefs(source)
+
+
+def test_related_links_go_both_ways(built: Path):
+    assert "/claims/prices-fell/" in hrefs(soup(built / "claims/jobs-doubled/index.html"))
+    assert "/claims/jobs-doubled/" in hrefs(soup(built / "claims/prices-fell/index.html"))
+
+
+def test_every_claim_is_on_its_actor_topic_and_verdict_pages(built: Path):
+    for slug, verdict, topics in [("jobs-doubled", "false", ["economy"]),
+                                  ("prices-fell", "mostly-true", ["economy", "health"])]:
+        url = f"/claims/{slug}/"
+        assert url in hrefs(soup(built / "actors/jane-doe/index.html"))
+        assert url in hrefs(soup(built / f"verdicts/{verdict}/index.html"))
+        for topic in topics:
+            assert url in hrefs(soup(built / f"topics/{topic}/index.html"))
+    assert "/claims/jobs-doubled/" not in hrefs(soup(built / "verdicts/true/index.html"))
+
+
+def test_actor_page_has_breakdown_and_sample_note(built: Path):
+    page = soup(built / "actors/jane-doe/index.html")
+    text = page.get_text(" ", strip=True)
+    assert "representative" in text
+    assert page.find("svg") is not None or page.find("table") is not None
+    assert page.find("script", src=False, type=lambda t: t != "application/ld+json") is None
+
+
+def test_home_lists_latest_and_verdict_legend(built: Path):
+    page = soup(built / "index.html")
+    links = hrefs(page)
+    assert {"/claims/jobs-doubled/", "/claims/prices-fell/"} <= links
+    for key in ["true", "mostly-true", "half-true", "misleading", "mostly-false", "false",
+                "unproven"]:
+        assert f"/verdicts/{key}/" in links
+    first = [a["href"] for a in page.find_all("a", href=True) if a["href"].startswith("/claims/")
+             and a["href"] != "/claims/"]
+    assert first.index("/claims/prices-fell/") < first.index("/claims/jobs-doubled/")
+
+
+def test_footer_links_every_standalone_page(built: Path):
+    for page_path in [built / "index.html", built / "claims/jobs-doubled/index.html"]:
+        footer = soup(page_path).find("footer")
+        assert {"/about/", "/corrections/"} <= hrefs(footer)
+
+
+def test_drafts_are_left_out_unless_asked(tmp_path: Path):
+    content = write_site(tmp_path, claims={
+        "public-one": claim_text(),
+        "secret-one": claim_text(title='"Draft"', draft="true"),
+    })
+    out = tmp_path / "public"
+    assert run_cli("build", "--content", str(content), "--out", str(out)).returncode == 0
+    assert not (out / "claims/secret-one").exists()
+    assert "/claims/secret-one/" not in (out / "sitemap.xml").read_text()
+    assert "secret-one" not in (out / "claimreview.json").read_text()
+    assert "/claims/secret-one/" not in hrefs(soup(out / "actors/jane-doe/index.html"))
+    assert run_cli("build", "--content", str(content), "--out", str(out),
+                   "--drafts").returncode == 0
+    assert (out / "claims/secret-one/index.html").is_file()
+
+
+def test_same_content_gives_byte_identical_output(tmp_path: Path):
+    content = write_site(tmp_path)
+    for name in ("a", "b"):
+        result = run_cli("build", "--content", str(content), "--out", str(tmp_path / name))
+        assert result.returncode == 0, result.stderr
+    left, right = tmp_path / "a", tmp_path / "b"
+    files = sorted(p.relative_to(left) for p in left.rglob("*") if p.is_file())
+    assert files == sorted(p.relative_to(right) for p in right.rglob("*") if p.is_file())
+    _, mismatch, errors = filecmp.cmpfiles(left, right, [str(f) for f in files], shallow=False)
+    assert not mismatch and not errors
+
+
+def test_long_lists_paginate(tmp_path: Path):
+    claims = {f"claim-{i:03d}": claim_text(published=f"2024-01-{i % 28 + 1:02d}")
+              for i in range(120)}
+    content = write_site(tmp_path, claims=claims)
+    (content / "site.yaml").write_text((content / "site.yaml").read_text() + "page_size: 50\n")
+    out = tmp_path / "public"
+    assert run_cli("build", "--content", str(content), "--out", str(out)).returncode == 0
+    first = soup(out / "topics/economy/index.html")
+    assert len([a for a in hrefs(first) if a.startswith("/claims/claim-")]) == 50
+    assert "/topics/economy/page/2/" in hrefs(first)
+    third = soup(out / "topics/economy/page/3/index.html")
+    assert len([a for a in hrefs(third) if a.startswith("/claims/claim-")]) == 20
+    assert third.find("link", rel="prev")["href"] == "/topics/economy/page/2/"
+
+
+def test_internal_links_are_root_relative_and_base_url_only_where_absolute(built: Path):
+    page = soup(built / "claims/jobs-doubled/index.html")
+    for a in page.find_all("a", href=True):
+        assert not a["href"].startswith("https://checks.example.org"), a["href"]
+    assert page.find("link", rel="canonical")["href"] == \
+        "https://checks.example.org/claims/jobs-doubled/"
+    data = json.loads(page.find("script", type="application/ld+json").string)
+    assert data["url"] == "https://checks.example.org/claims/jobs-doubled/"
+
+
+def test_summary_line_reports_pages_and_time(tmp_path: Path):
+    content = write_site(tmp_path)
+    result = run_cli("build", "--content", str(content), "--out", str(tmp_path / "out"))
+    last = result.stdout.strip().splitlines()[-1]
+    assert last.startswith("Built ") and " in " in last and " s " in last
