@@ -58,14 +58,14 @@ def _timed(result: Result, stage: str) -> Iterator[None]:
         result.timings[stage] = result.timings.get(stage, 0.0) + time.perf_counter() - start
 
 
-def check(sources: Sources, drafts: bool = True) -> Result:
+def check(sources: Sources, options: Options | None = None) -> Result:
     """Load, validate and route everything; write nothing."""
+    options = options or Options(drafts=True, today=today())
     result = Result(Problems())
     with _timed(result, "load"):
         docs = load(sources, result.problems)
     with _timed(result, "validate"):
-        result.model = build_model(docs, result.problems,
-                                   Options(drafts=drafts, today=today()))
+        result.model = build_model(docs, result.problems, options)
     with _timed(result, "routes"):
         result.routes = build_routes(result.model, result.problems)
         theme = Theme.for_site(sources.root)
@@ -74,9 +74,10 @@ def check(sources: Sources, drafts: bool = True) -> Result:
     return result
 
 
-def render_all(result: Result, theme: Theme, drafts: bool) -> None:
+def render_all(result: Result, theme: Theme, options: Options) -> None:
     assert result.model is not None
-    renderer = Renderer(result.model.site, result.routes, theme, drafts)
+    renderer = Renderer(result.model.site, result.routes, theme, options.drafts,
+                        options.no_index)
     for route in result.routes:
         try:
             result.files[route.output] = renderer.render(route)
@@ -98,18 +99,19 @@ def _template_problem(problems: Problems, exc: jinja2.TemplateError, route: Rout
                    "fix the template; the previous site is left as it was")
 
 
-def build(sources: Sources, out: Path, drafts: bool = False) -> Result:
+def build(sources: Sources, out: Path, options: Options | None = None) -> Result:
     """Build the site into ``out``; on any problem, ``out`` is left untouched."""
+    options = options or Options(today=today())
     try:
         check_output_dir(out, sources.content, sources.root)
     except OutputError as exc:
         return Result(Problems(), fatal=str(exc))
-    result = check(sources, drafts)
+    result = check(sources, options)
     if result.problems.errors:
         return result
     theme = Theme.for_site(sources.root)
     with _timed(result, "render"):
-        render_all(result, theme, drafts)
+        render_all(result, theme, options)
     if result.problems.errors:
         return result
     with _timed(result, "write"):

@@ -20,12 +20,15 @@ def _sources(args: argparse.Namespace) -> Sources:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    from .build import build
+    from .build import build, today
+    from .resolve import Options
 
     start = time.perf_counter()
     sources = _sources(args)
     out = Path(args.out) if args.out else sources.root / "public"
-    result = build(sources, out, drafts=args.drafts)
+    options = Options(drafts=args.drafts, today=today(), base_url=args.base_url or "",
+                      no_index=args.no_index)
+    result = build(sources, out, options)
     if result.fatal:
         print(f"error: {result.fatal}", file=sys.stderr)
         return 1
@@ -37,7 +40,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     elapsed = time.perf_counter() - start
     stats = result.stats
     stages = ", ".join(f"{k} {v * 1000:.0f} ms" for k, v in result.timings.items())
-    print(f"Built {len(result.files)} pages into {out} in {elapsed:.2f} s "
+    print(f"Built {len(result.files)} files into {out} in {elapsed:.2f} s "
           f"({stats.written if stats else 0} written, {stats.unchanged if stats else 0} "
           f"unchanged; {stages})")
     return 0
@@ -46,7 +49,7 @@ def cmd_build(args: argparse.Namespace) -> int:
 def cmd_check(args: argparse.Namespace) -> int:
     from .build import check
 
-    result = check(_sources(args), drafts=True)
+    result = check(_sources(args))
     problems = result.problems
     report = format_report(problems, args.format)
     if report:
@@ -87,6 +90,10 @@ def parser() -> argparse.ArgumentParser:
     build.add_argument("--out", default=None, help="output folder (default: public/ next "
                        "to the content folder)")
     build.add_argument("--drafts", action="store_true", help="include drafts")
+    build.add_argument("--base-url", default=None, help="absolute URL of this deploy "
+                       "(overrides site.yaml; for previews)")
+    build.add_argument("--no-index", action="store_true", help="robots.txt disallows all "
+                       "(for previews and branch deploys)")
     build.set_defaults(func=cmd_build)
 
     check = sub.add_parser("check", help="report every content problem")

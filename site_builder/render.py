@@ -106,14 +106,16 @@ def make_environment(theme: Theme, site: Site, drafts: bool) -> jinja2.Environme
 class Renderer:
     """Turns each route into the bytes of its output file."""
 
-    def __init__(self, site: Site, routes: list[Route], theme: Theme, drafts: bool = False):
+    def __init__(self, site: Site, routes: list[Route], theme: Theme, drafts: bool = False,
+                 no_index: bool = False):
         self.site, self.routes, self.theme, self.drafts = site, routes, theme, drafts
         self.env = make_environment(theme, site, drafts)
         self.writers: dict[str, Callable[[Route], bytes]] = {
             "feed": lambda r: structured.atom_feed(site, r),
             "claimreview": lambda r: structured.claimreview_feed(site),
             "sitemap": lambda r: structured.sitemap(site, routes),
-            "robots": lambda r: structured.robots(site),
+            "robots": lambda r: (structured.robots_disallow_all() if no_index
+                                 else structured.robots(site)),
             "redirects": lambda r: structured.redirects(site),
             "card": lambda r: structured.verdict_card(site, r.context["claim"]),
         }

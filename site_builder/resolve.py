@@ -27,6 +27,8 @@ class Options:
 
     drafts: bool = False
     today: dt.date = field(default_factory=dt.date.today)
+    base_url: str = ""  # overrides site.yaml (deploy previews)
+    no_index: bool = False  # robots.txt disallows all (previews, branch deploys)
 
 
 @dataclass
@@ -43,6 +45,8 @@ def _name_key(name: str) -> str:
 def build_model(docs: Documents, problems: Problems, options: Options | None = None) -> Model:
     options = options or Options()
     config, verdict_list = read_site(docs.site, problems)
+    if options.base_url:
+        config.base_url = options.base_url.rstrip("/")
     verdicts = {v.key: v for v in verdict_list}
 
     def checked(kind: str, fn) -> list[Checked]:  # type: ignore[no-untyped-def]

@@ -151,4 +151,4 @@ def test_summary_line_reports_pages_and_time(tmp_path: Path):
     content = write_site(tmp_path)
     result = run_cli("build", "--content", str(content), "--out", str(tmp_path / "out"))
     last = result.stdout.strip().splitlines()[-1]
-    assert last.startswith("Built ") and " in " in last and " s " in last
+    assert last.startswith("Built ") and " files " in last and " s " in last
