@@ -60,7 +60,7 @@ def _timed(result: Result, stage: str) -> Iterator[None]:
 
 def check(sources: Sources, options: Options | None = None) -> Result:
     """Load, validate and route everything; write nothing."""
-    options = options or Options(drafts=True, today=today())
+    options = options or Options(today=today())
     result = Result(Problems())
     with _timed(result, "load"):
         docs = load(sources, result.problems)

@@ -102,6 +102,8 @@ def _select_claims(claims: list[Checked], options: Options, problems: Problems) 
     result = set()
     for item in claims:
         claim: Claim = item.obj
+        if not item.valid:
+            continue
         if claim.published and claim.published > options.today:
             problems.warning(item.doc.path, item.doc.parsed.line("published"),
                              f"'published' is in the future ({claim.published})",
@@ -198,7 +200,8 @@ class _Linker:
         if slug not in self.all_claims:
             guess = did_you_mean(slug, self.all_claims)
             self.problems.error(path, line, f"unknown related claim '{slug}'",
-                                guess or "related takes the file names (slugs) of other claims")
+                                (guess + " " if guess else "") +
+                                "related takes the file names (slugs) of other claims")
             return False
         if slug not in published and claim.slug in published:
             self.problems.warning(path, line, f"related claim '{slug}' is not published "

@@ -39,6 +39,7 @@ class Checked:
     obj: Any
     rendered: Rendered | None = None
     refs: ClaimRefs | None = None
+    valid: bool = True  # False: cross-checked for problems, but not published
 
 
 def check_slug(doc: Document, problems: Problems) -> bool:
@@ -99,10 +100,9 @@ def check_claim(doc: Document, config: SiteConfig, verdicts: dict[str, Verdict],
                   "the update date should be on or after the publication date")
     rendered = _body(doc, config, problems)
     claim.body_html = rendered.html
-    if not doc.parsed.ok or not all((claim.title, claim.claim, claim.summary, claim.published,
-                                     claim.verdict)):
-        return None
-    return Checked(doc, claim, rendered, refs)
+    valid = doc.parsed.ok and all((claim.title, claim.claim, claim.summary, claim.published,
+                                   claim.verdict))
+    return Checked(doc, claim, rendered, refs, valid)
 
 
 def _verdict(f: Fields, verdicts: dict[str, Verdict]) -> Verdict | None:

@@ -1,0 +1,155 @@
+"""`site-builder check`: every mistake found in one run, at its line, with the fix."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from conftest import claim_text, run_cli, write_site
+from site_builder.build import check
+from site_builder.load import Sources
+
+
+def problems_for(tmp_path: Path, claims: dict[str, str] | None = None,
+                 extra: dict[str, str | bytes] | None = None):
+    content = write_site(tmp_path, claims=claims, extra=extra)
+    return check(Sources.at(content)).problems
+
+
+def one(problems, path_end: str, severity: str = "error"):
+    found = [p for p in problems if p.path.endswith(path_end) and p.severity == severity]
+    assert len(found) == 1, [p.as_text() for p in problems]
+    return found[0]
+
+
+CASES = [
+    # (claim front matter overrides, expected line, words in message, words in hint)
+    ({"verdict": "flase"}, 8, "unknown verdict 'flase'", "did you mean 'false'?"),
+    ({"verdict": "no"}, 8, "unknown verdict 'no'", "did you mean 'false'?"),
+    ({"verdict": "'Mostly True'"}, 8, "unknown verdict", "mostly-true"),
+    ({"claimant": '"John Smith"'}, 4, "no actor matches the claimant 'John Smith'",
+     "content/actors/john-smith.md"),
+    ({"claimant": "jane-do"}, 4, "no actor matches", "did you mean 'jane-doe'?"),
+    ({"topics": "[econmy]"}, 10, "unknown topic 'econmy'", "did you mean 'economy'?"),
+    ({"related": "[nope-claim]"}, 12, "unknown related claim 'nope-claim'", "slugs"),
+    ({"source": "\n  seed: first-artcle"}, 6, "unknown seed 'first-artcle'",
+     "did you mean 'first-article'?"),
+    ({"summary": None}, 1, "required field 'summary' is missing", 'summary: "'),
+    ({"published": "2024-02-30"}, 11, "not a valid date", "does not exist"),
+    ({"published": "05.10.2024"}, 11, "not a valid date", "published: 2024-10-05"),
+    ({"claim_date": '"2024-13"'}, 12, "not a valid date", "YYYY-MM"),
+    ({"source": "\n  publisher: X\n  url: www.example.com/x"}, 7, "not a valid web address",
+     "https://"),
+    ({"draft": "maybe"}, 12, "must be true or false", "draft: true"),
+    ({"topics": "[]"}, 10, "needs at least one item", "topics:"),
+    ({"aliases": "[claims/old]"}, 12, "must be a path on this site", "/claims/old-slug/"),
+    ({"corrections": "\n  - date: 2024-01-01\n    note: x\n    previous_verdict: flase"}, 15,
+     "unknown verdict 'flase'", "did you mean 'false'?"),
+]
+
+
+@pytest.mark.parametrize("fields, line, message, hint", CASES,
+                         ids=[str(c[2])[:40] for c in CASES])
+def test_each_mistake_is_named_at_its_line_with_a_fix(tmp_path, fields, line, message, hint):
+    problems = problems_for(tmp_path, claims={"the-claim": claim_text(**fields),
+                                              "other": claim_text()})
+    error = one(problems, "content/claims/the-claim.md")
+    assert error.line == line, error.as_text()
+    assert message in error.message and hint in error.hint, error.as_text()
+
+
+def test_unknown_key_is_a_warning_with_the_nearest_key(tmp_path):
+    problems = problems_for(tmp_path, claims={"x": claim_text(claimaint="jane-doe")})
+    warning = one(problems, "claims/x.md", "warning")
+    assert "claimaint" in warning.message and "did you mean 'claimant'" in warning.hint
+    assert not [p for p in problems.errors]
+
+
+def test_unquoted_false_verdict_is_understood(tmp_path):
+    problems = problems_for(tmp_path, claims={"x": claim_text(verdict="false"),
+                                              "y": claim_text(verdict="False")})
+    assert not problems.errors
+
+
+def test_file_name_that_is_not_a_slug_gets_the_corrected_slug(tmp_path):
+    problems = problems_for(tmp_path, claims={"Jobs_Doubled Now": claim_text()})
+    error = one(problems, "Jobs_Doubled Now.md")
+    assert "'jobs-doubled-now.md'" in error.hint
+
+
+def test_cross_file_checks(tmp_path):
+    problems = problems_for(tmp_path, claims={
+        "a": claim_text(related="[a, b]"),
+        "b": claim_text(draft="true"),
+        "c": claim_text(published="2999-01-01"),
+        "d": claim_text(body="See [x](/claims/nope/) and [y](/claims/a/).\n"),
+    }, extra={"content/topics/empty.md": "---\ntitle: Empty\n---\n",
+              "seeds/unused.yaml": "headline: Unused\n"})
+    texts = [p.as_text() for p in problems]
+    assert any("claims/a.md" in t and "related to itself" in t for t in texts)
+    assert any("claims/a.md" in t and "warning" in t and "'b' is not published" in t
+               for t in texts)
+    assert any("claims/c.md" in t and "in the future" in t for t in texts)
+    assert any("claims/d.md:13" in t and "/claims/nope/" in t for t in texts)
+    assert not any("link '/claims/a/'" in t for t in texts)
+    assert any("topics/empty.md" in t and "no published claims" in t for t in texts)
+    assert any("seeds/unused.yaml" in t and "no claim uses" in t for t in texts)
+
+
+def test_duplicate_slug_in_subfolders(tmp_path):
+    problems = problems_for(tmp_path, claims={"x": claim_text()},
+                            extra={"content/claims/2024/x.md": claim_text()})
+    assert any("used twice" in p.message for p in problems.errors)
+
+
+def test_upside_down_verdict_scale_fails(tmp_path):
+    site_yaml = (
+        "title: T\nbase_url: https://t.example.org\npublisher: {name: T, url: https://t.example.org/}\n"
+        "verdicts:\n  - {key: 'true', label: 'True', rating: 1}\n"
+        "  - {key: 'false', label: 'False', rating: 5}\n")
+    problems = problems_for(tmp_path, claims={"x": claim_text()},
+                            extra={"content/site.yaml": site_yaml})
+    error = one(problems, "content/site.yaml")
+    assert "wrong way" in error.message and error.line == 6
+
+
+def test_everything_is_reported_in_one_run_sorted(tmp_path):
+    problems = problems_for(tmp_path, claims={
+        "b": claim_text(verdict="flase", topics="[nope]"),
+        "a": claim_text(claimant="nobody", published="2024-02-31"),
+    })
+    errors = problems.errors
+    assert len(errors) == 4
+    assert [(p.path, p.line) for p in errors] == sorted((p.path, p.line) for p in errors)
+
+
+def test_cli_text_github_and_json_formats_and_exit_codes(tmp_path):
+    content = write_site(tmp_path, claims={"x": claim_text(verdict="flase")})
+    text = run_cli("check", "--content", str(content))
+    assert text.returncode == 1 and "Traceback" not in text.stdout + text.stderr
+    assert "content/claims/x.md:8:1: error: unknown verdict 'flase'" in text.stdout
+    github = run_cli("check", "--content", str(content), "--format", "github")
+    assert github.stdout.startswith("::error file=content/claims/x.md,line=8,")
+    data = json.loads(run_cli("check", "--content", str(content), "--format", "json").stdout)
+    assert data[0]["line"] == 8 and data[0]["severity"] == "error"
+
+
+def test_warnings_fail_only_with_strict(tmp_path):
+    content = write_site(tmp_path, claims={"x": claim_text(claimaint="x")})
+    assert run_cli("check", "--content", str(content)).returncode == 0
+    assert run_cli("check", "--content", str(content), "--strict").returncode == 1
+
+
+def test_clean_site_passes(tmp_path):
+    content = write_site(tmp_path)
+    result = run_cli("check", "--content", str(content))
+    assert result.returncode == 0 and "No problems found" in result.stdout
+
+
+def test_shipped_content_has_no_errors():
+    from conftest import REPO
+
+    result = run_cli("check", "--content", str(REPO / "content"))
+    assert result.returncode == 0, result.stdout
