@@ -1,0 +1,130 @@
+"""Nothing lost: failed builds keep the old site; dangerous output folders are refused."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO, claim_text, run_cli, write_site
+
+
+def tree_digest(root: Path) -> dict[str, str]:
+    return {p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+@pytest.mark.parametrize("broken", [
+    claim_text(verdict="flase"),
+    b"---\ntitle: \"unclosed\n---\n",
+    b"\xff\xfe not utf-8",
+    b"",
+])
+def test_failed_build_leaves_previous_output_byte_identical(tmp_path: Path, broken):
+    content = write_site(tmp_path)
+    out = tmp_path / "public"
+    assert run_cli("build", "--content", str(content), "--out", str(out)).returncode == 0
+    before = tree_digest(out)
+    target = content / "claims" / "jobs-doubled.md"
+    target.write_bytes(broken if isinstance(broken, bytes) else broken.encode())
+    result = run_cli("build", "--content", str(content), "--out", str(out))
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert "content/claims/jobs-doubled.md:" in result.stderr
+    assert "unchanged" in result.stderr
+    assert tree_digest(out) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["content", "public", "seeds"]
+
+
+def test_template_error_is_reported_and_keeps_previous_output(tmp_path: Path):
+    content = write_site(tmp_path)
+    out = tmp_path / "public"
+    assert run_cli("build", "--content", str(content), "--out", str(out)).returncode == 0
+    before = tree_digest(out)
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "templates" / "claim.html").write_text(
+        '{% extends "base.html" %}{% block content %}{{ claim.title | nosuchfilter }}'
+        '{% endblock %}')
+    result = run_cli("build", "--content", str(content), "--out", str(out))
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "claim.html:1" in result.stderr and "nosuchfilter" in result.stderr
+    assert tree_digest(out) == before
+
+
+def test_site_template_overrides_the_theme_by_name(tmp_path: Path):
+    content = write_site(tmp_path)
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "templates" / "page.html").write_text(
+        '{% extends "default/page.html" %}{% block content %}<p id="custom">custom'
+        '</p>{{ super() }}{% endblock %}')
+    out = tmp_path / "public"
+    assert run_cli("build", "--content", str(content), "--out", str(out)).returncode == 0
+    from conftest import soup
+
+    page = soup(out / "about" / "index.html")
+    assert page.find(id="custom") is not None and page.find("h1") is not None
+
+
+@pytest.mark.parametrize("where", ["content", "root", "inside-content", "home"])
+def test_refuses_output_folder_holding_content_or_project(tmp_path: Path, where):
+    content = write_site(tmp_path)
+    (tmp_path / "keep.txt").write_text("precious")
+    out = {"content": content, "root": tmp_path, "inside-content": content / "out",
+           "home": Path.home()}[where]
+    before = tree_digest(tmp_path)
+    result = run_cli("build", "--content", str(content), "--out", str(out))
+    assert result.returncode == 1 and "refusing" in result.stderr
+    assert tree_digest(tmp_path) == before
+
+
+def test_refuses_to_replace_a_folder_it_did_not_make(tmp_path: Path):
+    content = write_site(tmp_path)
+    out = tmp_path / "public"
+    out.mkdir()
+    (out / "notes.txt").write_text("mine")
+    result = run_cli("build", "--content", str(content), "--out", str(out))
+    assert result.returncode == 1 and "not made by site-builder" in result.stderr
+    assert (out / "notes.txt").read_text() == "mine"
+
+
+def test_rebuild_removes_pages_that_vanished(tmp_path: Path):
+    content = write_site(tmp_path)
+    out = tmp_path / "public"
+    assert run_cli("build", "--content", str(content), "--out", str(out)).returncode == 0
+    (content / "claims" / "jobs-doubled.md").unlink()
+    (content / "claims" / "prices-fell.md").write_text(claim_text())
+    assert run_cli("build", "--content", str(content), "--out", str(out)).returncode == 0
+    assert not (out / "claims" / "jobs-doubled").exists()
+    assert (out / "claims" / "prices-fell" / "index.html").is_file()
+
+
+def test_default_output_is_public_next_to_content(tmp_path: Path):
+    write_site(tmp_path)
+    result = run_cli("build", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "public" / "index.html").is_file()
+
+
+def test_shipped_site_builds_with_the_installed_package_from_elsewhere(tmp_path: Path):
+    """`pip install .` (not editable) ships the theme: a site with styles, run elsewhere."""
+    import subprocess
+    import sys
+
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", str(venv)],
+                   check=True)
+    pip = subprocess.run([str(venv / "bin" / "pip"), "install", "-q", "--no-deps",
+                          str(REPO)], capture_output=True, text=True)
+    assert pip.returncode == 0, pip.stderr
+    workdir = tmp_path / "elsewhere"
+    workdir.mkdir()
+    out = tmp_path / "site"
+    result = subprocess.run([str(venv / "bin" / "site-builder"), "build", "--content",
+                             str(REPO / "content"), "--out", str(out)], cwd=workdir,
+                            capture_output=True, text=True,
+                            env={"PATH": str(venv / "bin"), "HOME": str(tmp_path)})
+    assert result.returncode == 0, result.stderr
+    css = list((out / "static").glob("style.*.css"))
+    assert css and css[0].stat().st_size > 1000
+    assert css[0].name in (out / "index.html").read_text()
