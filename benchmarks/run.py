@@ -106,6 +106,7 @@ def measure(cmd: list[str], cwd: str | None = None, env: dict | None = None,
         "peak_mb": max(ru.ru_maxrss, peak_tree) / 1024,
         "user_s": ru.ru_utime,
         "sys_s": ru.ru_stime,
+        "cpu_s": ru.ru_utime + ru.ru_stime,
         "rc": proc.returncode,
         "log": log,
     }
@@ -325,20 +326,22 @@ def report(results: list[dict], info: dict, argv: list[str], repeat: int) -> str
         L.append(f"- {k}: {info[k]}")
     L += ["", "## Builds", "",
           f"Seconds are wall time{' (median of %d runs)' % repeat if repeat > 1 else ''}; "
-          "peak MB is the peak resident memory of the build's process tree.", "",
-          "| claims | build | seconds | peak MB | output |", "|---:|---|---:|---:|---|"]
+          "CPU s is user + system time of the build's processes (less sensitive to other load "
+          "on the machine); peak MB is the peak resident memory of the build's process tree. "
+          "The load average just before each size's builds is listed under Commands.", "",
+          "| claims | build | seconds | CPU s | peak MB | output |", "|---:|---|---:|---:|---:|---|"]
     for res in results:
         n = f"{res['n']:,}"
         for label, runs, note in res["rows"]:
             if runs is None:
-                L.append(f"| {n} | {label} | — | — | {note} |")
+                L.append(f"| {n} | {label} | — | — | — | {note} |")
                 continue
             failed = [r for r in runs if r["rc"] != 0]
             if failed and len(failed) == len(runs):
-                L.append(f"| {n} | {label} | failed (exit {failed[0]['rc']}) | — | {note} |")
+                L.append(f"| {n} | {label} | failed (exit {failed[0]['rc']}) | — | — | {note} |")
             else:
                 L.append(f"| {n} | {label} | {fmt(med(runs, 'seconds'))} | "
-                         f"{fmt(med(runs, 'peak_mb'), 0)} | {note} |")
+                         f"{fmt(med(runs, 'cpu_s'))} | {fmt(med(runs, 'peak_mb'), 0)} | {note} |")
     L += ["", "## Ratios", "",
           "| claims | ours cold / hugo cold | pelican cold / ours cold | "
           "ours warm / ours cold | peak MB ours / hugo | peak MB pelican / ours |",
@@ -354,6 +357,7 @@ def report(results: list[dict], info: dict, argv: list[str], repeat: int) -> str
     for res in results:
         for c in res["cmds"]:
             L.append(f"- {res['n']:,}: `{c}`")
+        L.append(f"- {res['n']:,}: load average before the builds: {res['load']}")
         if res.get("gen"):
             L.append(f"- {res['n']:,}: corpus generated in {res['gen']:.2f}s")
     return "\n".join(L) + "\n"
@@ -384,7 +388,9 @@ def main(argv=None) -> int:
         corpus, gen = ensure_corpus(args.corpus_dir, n, args.seed, args.regen)
         print(f"\n== {n} claims: {corpus}" + (f" (generated in {gen:.2f}s)" if gen else " (reused)"),
               flush=True)
-        res = {"n": n, "gen": gen, "rows": [], "m": {}, "cmds": []}
+        load = " / ".join(f"{x:.2f}" for x in os.getloadavg())
+        print(f"   load average (1/5/15 min): {load}", flush=True)
+        res = {"n": n, "gen": gen, "rows": [], "m": {}, "cmds": [], "load": load}
 
         def add(label, runs, note=""):
             res["rows"].append((label, runs, note))
@@ -394,7 +400,8 @@ def main(argv=None) -> int:
                     res["m"][label] = {"seconds": s, "peak_mb": p}
                 r = runs[-1]
                 state = "ok" if r["rc"] == 0 else f"FAILED exit {r['rc']}"
-                print(f"  {label:16s} {fmt(s):>8s} s {fmt(p, 0):>6s} MB  {state}  {note}", flush=True)
+                print(f"  {label:16s} {fmt(s):>8s} s {fmt(med(runs, 'cpu_s')):>8s} cpu-s "
+                      f"{fmt(p, 0):>6s} MB  {state}  {note}", flush=True)
                 if r["rc"] != 0:
                     print("    " + tail(r["log"]).replace("\n", "\n    "), flush=True)
             else:

@@ -7,6 +7,7 @@ line, and resolved across files by :mod:`site_builder.resolve`.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -95,6 +96,7 @@ def check_claim(doc: Document, config: SiteConfig, verdicts: dict[str, Verdict],
         aliases=_aliases(f),
         draft=f.boolean("draft"),
     )
+    _check_claim_reviewed(f, claim.claim, verdicts)
     if claim.updated and claim.published and claim.updated < claim.published:
         f.warning("updated", "'updated' is before 'published'",
                   "the update date should be on or after the publication date")
@@ -103,6 +105,21 @@ def check_claim(doc: Document, config: SiteConfig, verdicts: dict[str, Verdict],
     valid = doc.parsed.ok and all((claim.title, claim.claim, claim.summary, claim.published,
                                    claim.verdict))
     return Checked(doc, claim, rendered, refs, valid)
+
+
+def _check_claim_reviewed(f: Fields, text: str, verdicts: dict[str, Verdict]) -> None:
+    """Google's rules for claimReviewed: short, and without the rating in it."""
+    if len(text) > 75:
+        f.warning("claim", f"the claim is {len(text)} characters long; ClaimReview "
+                  "readers show about 75", "shorten it to the core of what was said")
+    words = re.findall(r"[\w'-]+", text.lower())
+    joined = " ".join(words)
+    for verdict in verdicts.values():
+        label = " ".join(re.findall(r"[\w'-]+", verdict.label.lower()))
+        if label and re.search(rf"(?<![\w-]){re.escape(label)}(?![\w-])", joined):
+            f.warning("claim", f"the claim text names the verdict '{verdict.label}'",
+                      "state the claim as it was made; the verdict goes in 'verdict'")
+            return
 
 
 def _verdict(f: Fields, verdicts: dict[str, Verdict]) -> Verdict | None:

@@ -1,0 +1,227 @@
+"""Publishing: ClaimReview JSON-LD, data feed, Atom feeds, sitemap, redirects, CSP, Netlify."""
+
+from __future__ import annotations
+
+import json
+import tomllib
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+from conftest import REPO, claim_text, run_cli, soup, write_site
+from site_builder.build import check
+from site_builder.load import Sources
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+SM = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+
+
+def jsonld(page) -> list[dict]:
+    return [json.loads(s.string) for s in page.find_all("script", type="application/ld+json")]
+
+
+def shipped_claims() -> list[str]:
+    return sorted(p.stem for p in (REPO / "content" / "claims").glob("*.md"))
+
+
+def test_every_shipped_claim_has_exact_claimreview(shipped: Path):
+    base = "https://factcheck.example.org"
+    for slug in shipped_claims():
+        page = soup(shipped / "claims" / slug / "index.html")
+        data = jsonld(page)
+        assert len(data) == 1, slug  # one ClaimReview per page
+        review = data[0]
+        assert review["@type"] == "ClaimReview"
+        assert review["url"] == page.find("link", rel="canonical")["href"] == \
+            f"{base}/claims/{slug}/"
+        assert 0 < len(review["claimReviewed"]) <= 75
+        assert review["claimReviewed"] in page.find("blockquote").get_text()
+        assert review["datePublished"] == "2026-11-22"
+        assert review["author"]["@type"] == "Organization"
+        assert review["author"]["name"] == "Frontline Fact Check"
+        assert review["author"]["url"].startswith("https://")
+        rating = review["reviewRating"]
+        badge = page.select_one(".ruling a[href^='/verdicts/']")
+        assert rating["alternateName"] in badge.get_text()  # markup matches what readers see
+        if badge["href"] == "/verdicts/unproven/":
+            assert "ratingValue" not in rating and "bestRating" not in rating
+        else:
+            assert rating["worstRating"] <= rating["ratingValue"] <= rating["bestRating"]
+        item = review["itemReviewed"]
+        assert item["@type"] == "Claim"
+        authors = item["author"] if isinstance(item["author"], list) else [item["author"]]
+        assert all(a["@type"] in ("Person", "Organization") and a["name"] for a in authors)
+        assert all(w["@type"] == "CreativeWork" for w in item.get("appearance", []))
+
+
+def test_ratings_rise_with_truth(built: Path):
+    values = {}
+    for key in ("true", "mostly-true", "false"):
+        page = soup(built / "claims" / ("prices-fell" if key == "mostly-true" else
+                                        "jobs-doubled") / "index.html")
+        rating = jsonld(page)[0]["reviewRating"]
+        values[rating["alternateName"]] = rating["ratingValue"]
+    assert values["Mostly true"] > values["False"]
+
+
+def test_jsonld_is_safe_against_script_close_in_values(tmp_path: Path):
+    content = write_site(tmp_path, claims={"x": claim_text(
+        claim='"Says </script><script>alert(1)</script> & more"')})
+    out = tmp_path / "out"
+    assert run_cli("build", "--content", str(content), "--out", str(out)).returncode == 0
+    page = soup(out / "claims/x/index.html")
+    scripts = page.find_all("script")
+    assert all(s.get("src") or s.get("type") == "application/ld+json" for s in scripts)
+    assert jsonld(page)[0]["claimReviewed"].startswith("Says </script>")
+
+
+def test_date_modified_from_updated(tmp_path: Path):
+    content = write_site(tmp_path, claims={"x": claim_text(updated="2024-05-02")})
+    out = tmp_path / "out"
+    run_cli("build", "--content", str(content), "--out", str(out))
+    assert jsonld(soup(out / "claims/x/index.html"))[0]["dateModified"] == "2024-05-02"
+
+
+def test_home_has_organization_with_policy_pages(shipped: Path):
+    org = jsonld(soup(shipped / "index.html"))[0]
+    assert org["@type"] == "Organization"
+    base = "https://factcheck.example.org"
+    assert org["correctionsPolicy"] == f"{base}/corrections-policy/"
+    assert org["verificationFactCheckingPolicy"] == f"{base}/methodology/"
+    assert org["ownershipFundingInfo"] == f"{base}/funding/"
+    assert org["publishingPrinciples"] == f"{base}/about/"
+
+
+def test_claimreview_data_feed_has_one_item_per_published_claim(shipped: Path):
+    feed = json.loads((shipped / "claimreview.json").read_text())
+    assert feed["@type"] == "DataFeed"
+    items = [el["item"][0] for el in feed["dataFeedElement"]]
+    assert sorted(i["url"].rsplit("/", 2)[-2] for i in items) == shipped_claims()
+    assert all(i["@type"] == "ClaimReview" and i["reviewRating"]["alternateName"]
+               for i in items)
+
+
+def test_atom_feeds_are_valid_newest_first_with_stable_ids(built: Path):
+    for rel, expected in [("feed.xml", {"jobs-doubled", "prices-fell"}),
+                          ("topics/health/feed.xml", {"prices-fell"}),
+                          ("actors/jane-doe/feed.xml", {"jobs-doubled", "prices-fell"})]:
+        root = ET.parse(built / rel).getroot()
+        assert root.tag == f"{ATOM}feed"
+        for tag in ("id", "title", "updated", "author"):
+            assert root.find(f"{ATOM}{tag}") is not None, (rel, tag)
+        entries = root.findall(f"{ATOM}entry")
+        slugs = []
+        for entry in entries:
+            for tag in ("id", "title", "updated", "link", "author", "summary"):
+                assert entry.find(f"{ATOM}{tag}") is not None, (rel, tag)
+            entry_id = entry.find(f"{ATOM}id").text
+            assert entry_id.startswith("https://checks.example.org/claims/")
+            slugs.append(entry_id.rstrip("/").rsplit("/", 1)[-1])
+        assert set(slugs) == expected
+        dates = [e.find(f"{ATOM}updated").text for e in entries]
+        assert [e.find(f"{ATOM}published").text for e in entries] == sorted(
+            [e.find(f"{ATOM}published").text for e in entries], reverse=True), dates
+    page = soup(built / "topics/health/index.html")
+    alternates = {link["href"] for link in page.find_all("link", rel="alternate")}
+    assert "/topics/health/feed.xml" in alternates
+
+
+def test_sitemap_lists_every_public_page_with_lastmod(built: Path):
+    root = ET.parse(built / "sitemap.xml").getroot()
+    locs = {u.find(f"{SM}loc").text: u.find(f"{SM}lastmod") for u in root.findall(f"{SM}url")}
+    pages = {"/" + p.relative_to(built).as_posix().removesuffix("index.html")
+             for p in built.rglob("index.html")}
+    assert {"https://checks.example.org" + p for p in pages} == set(locs)
+    assert locs["https://checks.example.org/claims/jobs-doubled/"].text == "2024-03-01"
+    robots = (built / "robots.txt").read_text()
+    assert "Sitemap: https://checks.example.org/sitemap.xml" in robots
+
+
+def test_no_index_builds_disallow_robots(tmp_path: Path):
+    content = write_site(tmp_path)
+    out = tmp_path / "out"
+    run_cli("build", "--content", str(content), "--out", str(out), "--no-index",
+            "--base-url", "https://preview--x.example.app")
+    assert "Disallow: /" in (out / "robots.txt").read_text()
+    page = soup(out / "claims/jobs-doubled/index.html")
+    assert page.find("link", rel="canonical")["href"].startswith("https://preview--x.example.app/")
+
+
+def test_aliases_become_301s_and_html_redirect_pages(tmp_path: Path):
+    content = write_site(tmp_path, claims={"x": claim_text(aliases="[/claims/old-x/, /2019/x.html]")})
+    out = tmp_path / "out"
+    assert run_cli("build", "--content", str(content), "--out", str(out)).returncode == 0
+    rules = (out / "_redirects").read_text().splitlines()
+    assert "/claims/old-x/ /claims/x/ 301" in rules and "/2019/x.html /claims/x/ 301" in rules
+    page = soup(out / "claims/old-x/index.html")
+    refresh = page.find("meta", attrs={"http-equiv": "refresh"})
+    assert refresh and refresh["content"].endswith("/claims/x/")
+    assert (out / "2019/x.html").is_file()
+
+
+def test_alias_colliding_with_a_page_is_an_error(tmp_path: Path):
+    content = write_site(tmp_path, claims={"x": claim_text(aliases="[/about/]")})
+    problems = check(Sources.at(content)).problems
+    assert any("two things would be written to /about/" in p.message for p in problems.errors)
+
+
+def test_claim_text_warnings_for_claimreview(tmp_path: Path):
+    content = write_site(tmp_path, claims={
+        "long": claim_text(claim='"' + "word " * 20 + '"'),
+        "named": claim_text(claim='"It is false that taxes rose"'),
+    })
+    warnings = [p.as_text() for p in check(Sources.at(content)).problems.warnings]
+    assert any("long.md" in w and "characters long" in w for w in warnings)
+    assert any("named.md" in w and "names the verdict 'False'" in w for w in warnings)
+
+
+def test_meta_tags_for_social_and_search(shipped: Path):
+    slug = shipped_claims()[0]
+    page = soup(shipped / "claims" / slug / "index.html")
+    assert page.html["lang"] == "en"
+    assert page.find("meta", attrs={"name": "description"})["content"]
+    og = {m["property"]: m["content"] for m in page.find_all("meta", property=True)}
+    for key in ("og:title", "og:description", "og:url", "og:type", "og:site_name", "og:image"):
+        assert og.get(key), key
+    card = shipped / og["og:image"].split("example.org/", 1)[1]
+    assert ET.parse(card).getroot().tag == "{http://www.w3.org/2000/svg}svg"
+    assert page.find("meta", attrs={"name": "twitter:card"})
+
+
+def test_csp_is_satisfied_no_inline_script_or_style(shipped: Path):
+    for path in shipped.rglob("*.html"):
+        page = soup(path)
+        assert not page.find_all(style=True), path
+        assert not page.find_all("style"), path
+        for script in page.find_all("script"):
+            assert script.get("src") or script.get("type") == "application/ld+json", path
+        for tag in page.find_all(True):
+            assert not any(attr.startswith("on") for attr in tag.attrs), (path, tag.name)
+            href = tag.get("href", "")
+            assert not href.lower().startswith(("javascript:", "data:")), path
+
+
+def test_netlify_toml_is_complete():
+    config = tomllib.loads((REPO / "netlify.toml").read_text())
+    build = config["build"]
+    assert build["publish"] == "public" and "site-builder build" in build["command"]
+    assert build["environment"]["PYTHON_VERSION"].startswith("3.")
+    for context in ("deploy-preview", "branch-deploy"):
+        command = config["context"][context]["command"]
+        assert "--no-index" in command and "--drafts" not in command
+    headers = {h["for"]: h["values"] for h in config["headers"]}
+    html = headers["/*"]
+    csp = html["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "frame-ancestors 'none'" in csp
+    assert "unsafe-inline" not in csp
+    for key in ("X-Content-Type-Options", "Referrer-Policy", "Permissions-Policy"):
+        assert html[key]
+    assert "immutable" in headers["/static/*"]["Cache-Control"]
+    assert "max-age=0" in html["Cache-Control"]
+
+
+def test_static_assets_are_fingerprinted(shipped: Path):
+    import hashlib
+
+    for css in (shipped / "static").glob("*.css"):
+        stem, digest, ext = css.name.rsplit(".", 2)
+        assert hashlib.sha256(css.read_bytes()).hexdigest().startswith(digest)
