@@ -1,0 +1,205 @@
+"""`site-builder serve`: the live preview, over HTTP and in a real headless Chromium."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO, claim_text, write_site
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROME_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+               "--disable-background-networking", "--disable-component-update",
+               "--disable-sync"]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def get(url: str) -> tuple[int, str]:
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:
+            return response.status, response.read().decode("utf-8", "replace")
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read().decode("utf-8", "replace")
+
+
+def wait_for(predicate, timeout: float = 10.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.05)
+    raise AssertionError("condition not met in time")
+
+
+class Preview:
+    def __init__(self, root: Path) -> None:
+        self.root, self.port = root, free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        env = {**os.environ, "PYTHONPATH": str(REPO)}
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "site_builder", "serve", "--content", str(root / "content"),
+             "--port", str(self.port)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+            text=True, env=env)
+        wait_for(self._up, timeout=20)
+
+    def _up(self) -> bool:
+        try:
+            return get(self.base + "/")[0] in (200, 500)
+        except OSError:
+            return False
+
+    def page(self, path: str) -> tuple[int, str]:
+        return get(self.base + path)
+
+    def write(self, rel: str, text: str) -> None:
+        path = self.root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+
+    def stop(self) -> str:
+        self.proc.terminate()
+        try:
+            out, _ = self.proc.communicate(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            out, _ = self.proc.communicate()
+        return out
+
+
+@pytest.fixture
+def preview(tmp_path: Path):
+    write_site(tmp_path, claims={
+        "jobs-doubled": claim_text(title='"Did jobs double?"'),
+        "secret": claim_text(title='"A draft claim"', draft="true"),
+    })
+    server = Preview(tmp_path)
+    yield server
+    server.stop()
+
+
+def test_serves_pages_with_livereload_and_drafts_marked(preview: Preview):
+    status, body = preview.page("/claims/jobs-doubled/")
+    assert status == 200 and "livereload.js" in body
+    status, body = preview.page("/claims/secret/")
+    from bs4 import BeautifulSoup
+
+    page = BeautifulSoup(body, "html.parser")
+    assert status == 200 and page.select_one(".draft-flag") is not None
+    assert page.select_one(".preview-banner") is not None
+    published = BeautifulSoup(preview.page("/claims/jobs-doubled/")[1], "html.parser")
+    assert published.select_one(".draft-flag") is None
+
+
+def test_edit_new_rename_and_delete_files(preview: Preview):
+    preview.write("content/claims/jobs-doubled.md", claim_text(title='"Edited headline"'))
+    wait_for(lambda: "Edited headline" in preview.page("/claims/jobs-doubled/")[1])
+    preview.write("content/claims/brand-new.md", claim_text(title='"Brand new"'))
+    wait_for(lambda: preview.page("/claims/brand-new/")[0] == 200)
+    assert "/claims/brand-new/" in preview.page("/actors/jane-doe/")[1]
+    os.rename(preview.root / "content/claims/brand-new.md",
+              preview.root / "content/claims/renamed.md")
+    wait_for(lambda: preview.page("/claims/renamed/")[0] == 200)
+    assert preview.page("/claims/brand-new/")[0] == 404
+    (preview.root / "content/claims/renamed.md").unlink()
+    wait_for(lambda: preview.page("/claims/renamed/")[0] == 404)
+    assert "/claims/renamed/" not in preview.page("/actors/jane-doe/")[1]
+
+
+def test_broken_file_shows_the_report_on_every_page_then_recovers(preview: Preview):
+    preview.write("content/claims/jobs-doubled.md", claim_text(verdict="flase"))
+    status, body = wait_for(lambda: (r := preview.page("/claims/jobs-doubled/"))[0] == 500 and r)
+    assert "content/claims/jobs-doubled.md:8:1" in body and "did you mean" in body
+    assert "livereload.js" in body  # the error page reloads itself once fixed
+    assert preview.page("/")[0] == 500
+    preview.write("content/claims/jobs-doubled.md", claim_text(title='"Fixed"'))
+    wait_for(lambda: preview.page("/claims/jobs-doubled/")[0] == 200)
+    assert "Fixed" in preview.page("/claims/jobs-doubled/")[1]
+    assert preview.proc.poll() is None  # the server kept running
+
+
+def test_template_error_shown_in_the_browser(preview: Preview):
+    preview.write("templates/claim.html", "{% extends 'base.html' %}{% block content %}"
+                  "{{ claim.title | nosuch }}{% endblock %}")
+    status, body = wait_for(lambda: (r := preview.page("/claims/jobs-doubled/"))[0] == 500 and r)
+    assert "nosuch" in body
+    (preview.root / "templates/claim.html").unlink()
+    wait_for(lambda: preview.page("/claims/jobs-doubled/")[0] == 200)
+
+
+def test_nothing_outside_the_site_is_served(preview: Preview):
+    (preview.root / "secret.txt").write_text("do not serve")
+    for path in ["/../secret.txt", "/%2e%2e/secret.txt", "/..%2fsecret.txt",
+                 "/static/../../secret.txt", "/content/site.yaml", "/static/",
+                 "/%2e%2e/%2e%2e/etc/passwd"]:
+        status, body = preview.page(path)
+        assert status == 404 and "do not serve" not in body and "title:" not in body, path
+
+
+def test_busy_port_gives_a_clear_message(preview: Preview):
+    result = subprocess.run(
+        [sys.executable, "-m", "site_builder", "serve", "--content",
+         str(preview.root / "content"), "--port", str(preview.port)],
+        capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(REPO)}, timeout=30)
+    assert result.returncode == 1
+    assert f"port {preview.port}" in result.stderr and "try --port" in result.stderr
+
+
+def test_binds_to_localhost_by_default(preview: Preview):
+    out = subprocess.run(["ss", "-ltn"], capture_output=True, text=True).stdout \
+        if shutil.which("ss") else ""
+    if out:
+        lines = [line for line in out.splitlines() if f":{preview.port} " in line]
+        assert lines and all("127.0.0.1" in line for line in lines)
+
+
+# -- in a real browser ---------------------------------------------------------------
+def _browser():
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("SITE_BUILDER_REQUIRE_BROWSER") == "1":
+            pytest.fail("Chromium is required (SITE_BUILDER_REQUIRE_BROWSER=1) but missing")
+        pytest.skip("Debian's chromium is not installed")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    return sync_api
+
+
+def test_browser_reloads_by_itself_on_each_save(preview: Preview):
+    sync_api = _browser()
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROME_ARGS)
+        page = browser.new_page()
+        page.goto(preview.base + "/claims/jobs-doubled/")
+        page.wait_for_function("() => window.LiveReload !== undefined", timeout=10000)
+        time.sleep(0.3)
+        for n in (1, 2):  # two saves a second apart both reach the browser
+            started = time.monotonic()
+            preview.write("content/claims/jobs-doubled.md",
+                          claim_text(title=f'"Saved version {n}"'))
+            page.wait_for_function(
+                f"() => document.querySelector('h1').textContent.includes('Saved version {n}')",
+                timeout=10000)
+            elapsed = time.monotonic() - started
+            print(f"save {n} shown in the browser after {elapsed * 1000:.0f} ms")
+            time.sleep(1.0)
+        preview.write("content/claims/jobs-doubled.md", claim_text(verdict="flase"))
+        page.wait_for_selector("#site-builder-error", timeout=10000)
+        assert "jobs-doubled.md:8:1" in page.inner_text("#site-builder-error")
+        preview.write("content/claims/jobs-doubled.md", claim_text(title='"Back again"'))
+        page.wait_for_function(
+            "() => document.querySelector('h1') && "
+            "document.querySelector('h1').textContent.includes('Back again')", timeout=10000)
+        browser.close()
