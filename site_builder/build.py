@@ -8,6 +8,7 @@ the closing summary.
 from __future__ import annotations
 
 import datetime as dt
+import multiprocessing as mp
 import os
 import time
 import traceback
@@ -18,8 +19,11 @@ from typing import Iterator
 
 import jinja2
 
-from .load import Sources, load
-from .output import OutputError, WriteStats, check_output_dir, write_site
+from .load import ParsedMemo, Sources, load
+from .cache import BuildCache, input_digest
+from .deps import Fingerprints, code_version
+from .output import (MANIFEST, OutputError, WriteStats, check_output_dir, digest,
+                     read_manifest, write_site)
 from .problems import Problems
 from .render import Renderer, Theme
 from .resolve import Model, Options, build_model
@@ -43,6 +47,10 @@ class Result:
     stats: WriteStats | None = None
     timings: dict[str, float] = field(default_factory=dict)
     fatal: str = ""
+    skipped: bool = False  # nothing changed since the last build
+    report: str = ""       # the last build's warnings, when skipped
+    reused: int = 0        # pages not rendered again (unchanged inputs)
+    digests: set[str] = field(default_factory=set)  # documents read
 
     @property
     def ok(self) -> bool:
@@ -58,12 +66,16 @@ def _timed(result: Result, stage: str) -> Iterator[None]:
         result.timings[stage] = result.timings.get(stage, 0.0) + time.perf_counter() - start
 
 
-def check(sources: Sources, options: Options | None = None) -> Result:
+def check(sources: Sources, options: Options | None = None,
+          memo: ParsedMemo | None = None) -> Result:
     """Load, validate and route everything; write nothing."""
     options = options or Options(today=today())
     result = Result(Problems())
     with _timed(result, "load"):
-        docs = load(sources, result.problems)
+        docs = load(sources, result.problems, memo)
+        result.digests = {d.digest for kind in docs.by_kind.values() for d in kind}
+        if docs.site:
+            result.digests.add(docs.site.digest)
     with _timed(result, "validate"):
         result.model = build_model(docs, result.problems, options)
     with _timed(result, "routes"):
@@ -74,16 +86,47 @@ def check(sources: Sources, options: Options | None = None) -> Result:
     return result
 
 
-def render_all(result: Result, theme: Theme, options: Options) -> None:
-    assert result.model is not None
-    renderer = Renderer(result.model.site, result.routes, theme, options.drafts,
-                        options.no_index)
-    for route in result.routes:
+_RENDERER: Renderer | None = None  # set before forking render workers
+_TODO: list[Route] = []
+
+
+def _render_chunk(indexes: range) -> tuple[list[bytes], Problems]:
+    """Render a slice of the routes (in a forked worker, or in this process)."""
+    assert _RENDERER is not None
+    problems = Problems()
+    pages = []
+    for i in indexes:
+        route = _TODO[i]
         try:
-            result.files[route.output] = renderer.render(route)
+            pages.append(_RENDERER.render(route))
         except jinja2.TemplateError as exc:
-            _template_problem(result.problems, exc, route)
-            return
+            _template_problem(problems, exc, route)
+            break
+    return pages, problems
+
+
+def render_all(result: Result, theme: Theme, options: Options,
+               todo: list[Route] | None = None) -> None:
+    """Render ``todo`` (default: every route), in parallel processes for big sites."""
+    global _RENDERER, _TODO
+    assert result.model is not None
+    routes = _TODO = result.routes if todo is None else todo
+    _RENDERER = Renderer(result.model.site, result.routes, theme, options.drafts,
+                         options.no_index)
+    workers = os.cpu_count() or 1
+    if len(routes) < 400 or workers < 2 or "fork" not in mp.get_all_start_methods():
+        chunks = [_render_chunk(range(len(routes)))]
+    else:
+        size = max(50, len(routes) // (workers * 8))
+        ranges = [range(i, min(i + size, len(routes))) for i in range(0, len(routes), size)]
+        with mp.get_context("fork").Pool(workers) as pool:
+            chunks = pool.map(_render_chunk, ranges, chunksize=1)
+    _RENDERER, _TODO = None, []
+    pages = [page for chunk, _ in chunks for page in chunk]
+    for _, problems in chunks:
+        result.problems.extend(problems.items)
+    if not result.problems.errors:
+        result.files.update((route.output, page) for route, page in zip(routes, pages))
 
 
 def _template_problem(problems: Problems, exc: jinja2.TemplateError, route: Route) -> None:
@@ -99,24 +142,79 @@ def _template_problem(problems: Problems, exc: jinja2.TemplateError, route: Rout
                    "fix the template; the previous site is left as it was")
 
 
-def build(sources: Sources, out: Path, options: Options | None = None) -> Result:
-    """Build the site into ``out``; on any problem, ``out`` is left untouched."""
+def _option_parts(options: Options) -> list[str]:
+    return [f"drafts={options.drafts}", f"no_index={options.no_index}",
+            f"base_url={options.base_url}", f"today={options.today}"]
+
+
+def build(sources: Sources, out: Path, options: Options | None = None,
+          use_cache: bool = True) -> Result:
+    """Build the site into ``out``; on any problem, ``out`` is left untouched.
+
+    With the cache, a build where nothing changed stops after hashing the
+    inputs, and a rebuild renders only the pages whose inputs changed.
+    """
     options = options or Options(today=today())
+    out = out.resolve()
     try:
         check_output_dir(out, sources.content, sources.root)
     except OutputError as exc:
         return Result(Problems(), fatal=str(exc))
-    result = check(sources, options)
+    cache = BuildCache.at(sources) if use_cache else None
+    timings: dict[str, float] = {}
+    start = time.perf_counter()
+    inputs = input_digest(sources, [code_version(), *_option_parts(options)]) if cache else ""
+    manifest = _manifest_digest(out)
+    timings["hash"] = time.perf_counter() - start
+    if cache and cache.unchanged(inputs, out, manifest):
+        return Result(Problems(), timings=timings, skipped=True,
+                      report=cache.state.get("report", ""))
+    if cache:
+        cache.load()
+    memo: ParsedMemo = dict(cache.parsed) if cache else {}
+    result = check(sources, options, memo)
+    result.timings = {**timings, **result.timings}
     if result.problems.errors:
         return result
+    assert result.model is not None
     theme = Theme.for_site(sources.root)
     with _timed(result, "render"):
-        render_all(result, theme, options)
+        prints = Fingerprints(result.model.site, [code_version(), *_option_parts(options),
+                                                  _theme_digest(theme)])
+        pages = {r.output: prints.of(r) for r in result.routes}
+        previous = read_manifest(out)
+        old = cache.pages if cache and cache.state.get("out") == str(out) else {}
+        keep = {o for o, fp in pages.items() if previous and old.get(o) == fp and o in previous}
+        render_all(result, theme, options, [r for r in result.routes if r.output not in keep])
+    result.reused = len(keep)
     if result.problems.errors:
         return result
     with _timed(result, "write"):
         try:
-            result.stats = write_site(out, result.files, theme.static_files)
+            result.stats = write_site(out, result.files, theme.static_files, keep)
         except (OSError, OutputError) as exc:
             result.fatal = f"could not write {out}: {exc}"
+            return result
+    if cache:
+        from .problems import format_report
+
+        cache.save(inputs, out, _manifest_digest(out), pages,
+                   {d: memo[d] for d in result.digests if d in memo},
+                   format_report(result.problems))
     return result
+
+
+def _manifest_digest(out: Path) -> str:
+    try:
+        return digest((out / MANIFEST).read_bytes())
+    except OSError:
+        return ""
+
+
+def _theme_digest(theme: Theme) -> str:
+    parts = []
+    for folder in theme.template_dirs:
+        parts += [f"{p}:{digest(p.read_bytes())}" for p in sorted(folder.rglob("*"))
+                  if p.is_file()]
+    parts += [f"{k}:{v}" for k, v in sorted(theme.asset_urls.items())]
+    return digest("\n".join(parts).encode("utf-8", "surrogatepass"))

@@ -28,10 +28,16 @@ def cmd_build(args: argparse.Namespace) -> int:
     out = Path(args.out) if args.out else sources.root / "public"
     options = Options(drafts=args.drafts, today=today(), base_url=args.base_url or "",
                       no_index=args.no_index)
-    result = build(sources, out, options)
+    result = build(sources, out, options, use_cache=not args.no_cache)
     if result.fatal:
         print(f"error: {result.fatal}", file=sys.stderr)
         return 1
+    if result.skipped:
+        if result.report:
+            print(result.report, file=sys.stderr)
+        print(f"Nothing changed since the last build: {out} is up to date "
+              f"({time.perf_counter() - start:.2f} s).")
+        return 0
     if result.problems.items:
         print(format_report(result.problems), file=sys.stderr)
     if not result.ok:
@@ -39,10 +45,11 @@ def cmd_build(args: argparse.Namespace) -> int:
         return 1
     elapsed = time.perf_counter() - start
     stats = result.stats
-    stages = ", ".join(f"{k} {v * 1000:.0f} ms" for k, v in result.timings.items())
-    print(f"Built {len(result.files)} files into {out} in {elapsed:.2f} s "
-          f"({stats.written if stats else 0} written, {stats.unchanged if stats else 0} "
-          f"unchanged; {stages})")
+    stages = ", ".join(f"{k} {v:.2f} s" for k, v in result.timings.items())
+    total = len(result.files) + result.reused
+    print(f"Built {total} files into {out} in {elapsed:.2f} s: {len(result.files)} rendered, "
+          f"{result.reused} reused from cache; {stats.written if stats else 0} written, "
+          f"{stats.removed if stats else 0} removed ({stages})")
     return 0
 
 
@@ -92,6 +99,8 @@ def parser() -> argparse.ArgumentParser:
     build.add_argument("--drafts", action="store_true", help="include drafts")
     build.add_argument("--base-url", default=None, help="absolute URL of this deploy "
                        "(overrides site.yaml; for previews)")
+    build.add_argument("--no-cache", action="store_true", help="ignore and do not update "
+                       ".site-builder-cache/ (the output is the same, only slower)")
     build.add_argument("--no-index", action="store_true", help="robots.txt disallows all "
                        "(for previews and branch deploys)")
     build.set_defaults(func=cmd_build)

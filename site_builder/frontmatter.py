@@ -29,6 +29,7 @@ _TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
 _BOOL_RE = re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$")
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029]")
 _MAX_NODES = 20_000
+_STR_TAG = "tag:yaml.org,2002:str"
 _PLAIN_TAGS = {f"tag:yaml.org,2002:{t}" for t in
                ("str", "int", "float", "bool", "null", "seq", "map", "timestamp")}
 
@@ -270,17 +271,17 @@ class _Walker:
         self.loader, self.parsed = loader, parsed
         self.first_line, self.path, self.problems = first_line, path, problems
         self.count = 0
-        self.open: set[int] = set()
+        self.depth = 0
 
     def value(self, node: Node, key_path: str) -> Any:
         self.count += 1
-        if self.count > _MAX_NODES or id(node) in self.open or len(self.open) > 64:
-            raise _TooLarge
-        self.open.add(id(node))
+        if self.count > _MAX_NODES or self.depth > 64:
+            raise _TooLarge  # alias bombs and recursive aliases end here
+        self.depth += 1
         try:
             return self._value(node, key_path)
         finally:
-            self.open.discard(id(node))
+            self.depth -= 1
 
     def _value(self, node: Node, key_path: str) -> Any:
         if node.tag not in _PLAIN_TAGS:
@@ -298,6 +299,8 @@ class _Walker:
         self.parsed.raw[key_path] = node.value
         if node.style in ("'", '"'):
             self.parsed.quoted.add(key_path)
+        if node.tag == _STR_TAG:
+            return node.value  # the common case, without the constructor's overhead
         return self.loader.construct_object(node, deep=True)
 
     def mapping(self, node: MappingNode, key_path: str) -> dict[str, Any]:

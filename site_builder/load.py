@@ -8,6 +8,7 @@ and splits front matter, so the same documents serve ``check``, ``build`` and
 from __future__ import annotations
 
 import hashlib
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -56,14 +57,17 @@ class Sources:
         return self.content.parent
 
     def display(self, path: Path) -> str:
-        try:
-            return path.resolve().relative_to(self.root).as_posix()
-        except ValueError:
-            return path.as_posix()
+        text, root = str(path), str(self.root)
+        if not text.startswith(root + os.sep):
+            text = str(path.resolve())
+        if text.startswith(root + os.sep):
+            return text[len(root) + 1:].replace(os.sep, "/")
+        return path.as_posix()
 
     def kind_of(self, path: Path) -> str | None:
         """The document kind of a file, or None if it is not content."""
-        path = path.resolve()
+        if not str(path).startswith((str(self.content) + os.sep, str(self.seeds) + os.sep)):
+            path = path.resolve()
         if path.suffix == ".yaml" and path.parent == self.seeds:
             return "seed"
         if path == self.content / "site.yaml":
@@ -81,9 +85,14 @@ def _ignored(name: str) -> bool:
     return name.startswith((".", "#", "~")) or name.endswith(("~", ".swp", ".tmp"))
 
 
-def load_file(sources: Sources, path: Path, problems: Problems) -> Document | None:
+#: document digest -> parsed file, from the build cache (files that parsed cleanly)
+ParsedMemo = dict[str, Parsed]
+
+
+def load_file(sources: Sources, path: Path, problems: Problems,
+              kind: str | None = None, memo: ParsedMemo | None = None) -> Document | None:
     """Read and parse one content file; None if it is not a content file."""
-    kind = sources.kind_of(path)
+    kind = kind or sources.kind_of(path)
     if kind is None:
         return None
     shown = sources.display(path)
@@ -92,31 +101,44 @@ def load_file(sources: Sources, path: Path, problems: Problems) -> Document | No
     except OSError as exc:
         problems.error(shown, 1, f"the file cannot be read: {exc.strerror or exc}")
         return None
-    digest = hashlib.blake2b(data, digest_size=16).hexdigest()
-    if kind in ("seed", "site"):
-        parsed = parse_yaml_file(data, shown, problems)
-    else:
-        parsed = parse_document(data, shown, problems)
+    digest = hashlib.blake2b(data + shown.encode(), digest_size=16).hexdigest()
+    parsed = memo.get(digest) if memo is not None else None
+    if parsed is None:
+        before = len(problems.items)
+        if kind in ("seed", "site"):
+            parsed = parse_yaml_file(data, shown, problems)
+        else:
+            parsed = parse_document(data, shown, problems)
+        if memo is not None and len(problems.items) == before:
+            memo[digest] = parsed
     return Document(kind, shown, path.stem, parsed, digest)
 
 
-def find_files(sources: Sources) -> list[Path]:
-    """Every content file, in a stable order."""
-    files: list[Path] = []
+def find_files(sources: Sources) -> list[tuple[Path, str]]:
+    """Every content file with its kind, in a stable order."""
+    files: list[tuple[Path, str]] = []
     site = sources.content / "site.yaml"
     if site.is_file():
-        files.append(site)
-    for folder in KINDS:
+        files.append((site, "site"))
+    for folder, kind in KINDS.items():
         base = sources.content / folder
         if base.is_dir():
-            files.extend(p for p in sorted(base.rglob("*.md"))
-                         if p.is_file() and sources.kind_of(p))
+            files.extend((p, kind) for p in sorted(_markdown_files(base)))
     if sources.seeds.is_dir():
-        files.extend(p for p in sorted(sources.seeds.glob("*.yaml")) if p.is_file())
+        files.extend((p, "seed") for p in sorted(sources.seeds.glob("*.yaml")) if p.is_file())
     return files
 
 
-def load(sources: Sources, problems: Problems) -> Documents:
+def _markdown_files(folder: Path) -> list[Path]:
+    """``*.md`` below ``folder`` (os.walk: far fewer system calls than rglob)."""
+    found = []
+    for parent, dirs, names in os.walk(folder):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        found.extend(Path(parent, n) for n in names if n.endswith(".md") and not _ignored(n))
+    return found
+
+
+def load(sources: Sources, problems: Problems, memo: ParsedMemo | None = None) -> Documents:
     """Read the whole site. Problems are collected, never raised."""
     docs = Documents(site=None)
     if not sources.content.is_dir():
@@ -124,8 +146,8 @@ def load(sources: Sources, problems: Problems) -> Documents:
                        "the content folder does not exist",
                        "run the command from your project folder, or pass --content DIR")
         return docs
-    for path in find_files(sources):
-        doc = load_file(sources, path, problems)
+    for path, kind in find_files(sources):
+        doc = load_file(sources, path, problems, kind, memo)
         if doc is None:
             continue
         if doc.kind == "site":

@@ -8,6 +8,9 @@ reach a page (markdown-it's own check lets ``data:image`` through).
 
 from __future__ import annotations
 
+import hashlib
+import multiprocessing as mp
+import os
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -45,8 +48,54 @@ def parser(allow_html: bool = False) -> MarkdownIt:
     return md
 
 
+#: body digest -> rendered parts; filled by render()/prerender(), saved by cache.py
+MEMO: dict[str, tuple[str, list[tuple[str, int]], list[int], list[int]]] = {}
+USED: set[str] = set()
+
+
+def key(text: str, allow_html: bool) -> str:
+    return hashlib.blake2b(f"{int(allow_html)}{text}".encode("utf-8", "surrogatepass"),
+                           digest_size=16).hexdigest()
+
+
 def render(text: str, allow_html: bool = False) -> Rendered:
-    """Render a body once; record site links (for checking) and unsafe links."""
+    """A body's HTML and links; each distinct body is converted only once."""
+    digest = key(text, allow_html)
+    USED.add(digest)
+    parts = MEMO.get(digest)
+    if parts is None:
+        parts = MEMO[digest] = _convert(text, allow_html)
+    html, links, h1s, unsafe = parts
+    return Rendered(html, list(links), list(h1s), list(unsafe))
+
+
+def prerender(texts: list[str], allow_html: bool = False, workers: int | None = None) -> None:
+    """Convert the bodies not yet in MEMO, in parallel processes for big sites."""
+    todo: dict[str, str] = {}
+    for text in texts:
+        digest = key(text, allow_html)
+        if digest not in MEMO:
+            todo[digest] = text
+    workers = workers or os.cpu_count() or 1
+    if len(todo) < 200 or workers < 2 or "fork" not in mp.get_all_start_methods():
+        return
+    items = list(todo.items())
+    with mp.get_context("fork").Pool(workers) as pool:
+        results = pool.map(_convert_plain if not allow_html else _convert_html,
+                           [t for _, t in items], chunksize=64)
+    MEMO.update(zip((d for d, _ in items), results))
+
+
+def _convert_plain(text: str):  # type: ignore[no-untyped-def]
+    return _convert(text, False)
+
+
+def _convert_html(text: str):  # type: ignore[no-untyped-def]
+    return _convert(text, True)
+
+
+def _convert(text: str, allow_html: bool) -> tuple[str, list[tuple[str, int]], list[int],
+                                                     list[int]]:
     md = parser(allow_html)
     env: dict = {}
     tokens = md.parse(text, env)
@@ -64,7 +113,7 @@ def render(text: str, allow_html: bool = False) -> Rendered:
                     result.internal_links.append((href, line))
     for match in _UNSAFE_LINK.finditer(text):
         result.unsafe_lines.append(text.count("\n", 0, match.start()) + 1)
-    return result
+    return result.html, result.internal_links, result.h1_lines, result.unsafe_lines
 
 
 def render_inline(text: str) -> str:

@@ -63,6 +63,7 @@ class Seed:
     id: str
     headline: str
     path: str
+    version: str = ""  # digest of the source file (for incremental builds)
     publisher: str = ""
     author: str = ""
     date: PartialDate | None = None
@@ -109,6 +110,7 @@ class Actor:
     slug: str
     name: str
     path: str
+    version: str = ""
     aliases: list[str] = field(default_factory=list)
     description: str = ""
     role: str = ""
@@ -134,6 +136,7 @@ class Topic:
     slug: str
     title: str
     path: str
+    version: str = ""
     description: str = ""
     body_html: str = ""
     claims: list["Claim"] = field(default_factory=list, repr=False)
@@ -148,6 +151,7 @@ class StandalonePage:
     slug: str
     title: str
     path: str
+    version: str = ""
     description: str = ""
     body_html: str = ""
 
@@ -177,6 +181,7 @@ class Claim:
     aliases: list[str] = field(default_factory=list)
     draft: bool = False
     body_html: str = ""
+    version: str = ""
     extra: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @property

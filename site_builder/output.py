@@ -1,10 +1,18 @@
 """Stage 6, output: write the rendered site without ever losing the old one.
 
-Everything is rendered in memory first; then the files are written to a
-temporary folder next to the output folder and swapped in with two renames.
-A failure at any point leaves the previous site as it was. The builder only
-ever replaces a folder it made itself (it leaves a manifest file there), and
-refuses an output folder that holds the content or the project.
+Every page is validated and rendered in memory before the first write, so a
+content or template error never touches the output folder.
+
+- A first build (no manifest in the output folder) is written to a temporary
+  folder beside it and swapped in with renames.
+- A rebuild over a folder this builder made updates it in place: only files
+  whose bytes changed are written (each one atomically: a temporary file, then
+  a rename), files that vanished from the site are removed, and the manifest,
+  which lists every file the builder owns with its digest, is replaced last.
+  Only files listed in the manifest are ever deleted.
+
+The builder refuses an output folder that holds the content or the project,
+and a non-empty folder it did not make.
 """
 
 from __future__ import annotations
@@ -13,6 +21,7 @@ import hashlib
 import json
 import os
 import shutil
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -46,39 +55,44 @@ def check_output_dir(out: Path, content: Path, project: Path) -> None:
 class WriteStats:
     written: int = 0
     unchanged: int = 0
+    removed: int = 0
 
 
-def _digest(data: bytes) -> str:
+def digest(data: bytes) -> str:
     return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
-def write_site(out: Path, files: dict[str, bytes], static: dict[str, Path]) -> WriteStats:
-    """Write ``files`` and copy ``static`` into ``out`` atomically (build aside, then swap)."""
+def read_manifest(out: Path) -> dict[str, str]:
+    try:
+        data = json.loads((out / MANIFEST).read_text())
+        return data if isinstance(data, dict) else {}
+    except (OSError, ValueError):
+        return {}
+
+
+def write_site(out: Path, files: dict[str, bytes], static: dict[str, Path],
+               keep: set[str] | frozenset[str] = frozenset()) -> WriteStats:
+    """Write ``files`` and ``static``; ``keep`` names unchanged files already in ``out``."""
     out = out.resolve()
+    static_bytes = {rel: path.read_bytes() for rel, path in static.items()}
+    everything = {**files, **static_bytes}
+    previous = read_manifest(out)
+    if previous and out.is_dir():
+        return _update_in_place(out, everything, previous, keep)
+    if keep:
+        raise OutputError("internal: unchanged pages given for a fresh output folder")
+    return _write_fresh(out, everything)
+
+
+def _write_fresh(out: Path, files: dict[str, bytes]) -> WriteStats:
     out.parent.mkdir(parents=True, exist_ok=True)
     temp = out.parent / f".{out.name}.building-{os.getpid()}"
     old = out.parent / f".{out.name}.old-{os.getpid()}"
-    previous = _read_manifest(out)
-    stats = WriteStats()
-    manifest: dict[str, str] = {}
     try:
         shutil.rmtree(temp, ignore_errors=True)
         temp.mkdir()
-        made: set[Path] = set()
-        for rel, data in sorted(files.items()):
-            digest = _digest(data)
-            manifest[rel] = digest
-            target = _target(temp, rel, made)
-            if previous.get(rel) == digest and _link(out / rel, target):
-                stats.unchanged += 1
-                continue
-            target.write_bytes(data)
-            stats.written += 1
-        for rel, source in sorted(static.items()):
-            target = _target(temp, rel, made)
-            shutil.copyfile(source, target)
-            manifest[rel] = "static"
-        (temp / MANIFEST).write_text(json.dumps(manifest, indent=0, sort_keys=True))
+        _write_files(temp, files)
+        _write_manifest(temp, {rel: digest(data) for rel, data in files.items()})
         if out.exists():
             os.rename(out, old)
         os.rename(temp, out)
@@ -88,31 +102,69 @@ def write_site(out: Path, files: dict[str, bytes], static: dict[str, Path]) -> W
             os.rename(old, out)
         raise
     shutil.rmtree(old, ignore_errors=True)
-    return stats
+    return WriteStats(written=len(files))
 
 
-def _target(root: Path, rel: str, made: set[Path]) -> Path:
-    target = (root / rel).resolve()
-    if root.resolve() not in target.parents:
+def _update_in_place(out: Path, files: dict[str, bytes], previous: dict[str, str],
+                     keep: set[str] | frozenset[str]) -> WriteStats:
+    manifest = {rel: previous[rel] for rel in keep if rel in previous}
+    changed: dict[str, bytes] = {}
+    for rel, data in files.items():
+        manifest[rel] = digest(data)
+        if previous.get(rel) != manifest[rel] or not (out / rel).is_file():
+            changed[rel] = data
+    _write_files(out, changed, atomic=True)
+    removed = [rel for rel in previous if rel not in manifest]
+    for rel in removed:
+        _remove(out, rel)
+    _write_manifest(out, manifest)
+    return WriteStats(written=len(changed), unchanged=len(manifest) - len(changed),
+                      removed=len(removed))
+
+
+def _safe_target(root: Path, rel: str) -> Path:
+    target = Path(os.path.normpath(root / rel))
+    if not str(target).startswith(str(root) + os.sep):
         raise OutputError(f"refusing to write outside the output folder: {rel}")
-    if target.parent not in made:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        made.add(target.parent)
     return target
 
 
-def _link(existing: Path, target: Path) -> bool:
-    """Reuse an unchanged file from the previous build (a hard link is instant)."""
-    try:
-        os.link(existing, target)
-        return True
-    except OSError:
-        return False
+def _write_files(root: Path, files: dict[str, bytes], atomic: bool = False) -> None:
+    targets = {rel: _safe_target(root, rel) for rel in files}
+    for parent in sorted({t.parent for t in targets.values()}):
+        parent.mkdir(parents=True, exist_ok=True)
+
+    def write(rel: str) -> None:
+        target = targets[rel]
+        if not atomic:
+            target.write_bytes(files[rel])
+            return
+        temp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+        try:
+            temp.write_bytes(files[rel])
+            os.replace(temp, target)
+        except BaseException:
+            temp.unlink(missing_ok=True)
+            raise
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        list(pool.map(write, sorted(files)))
 
 
-def _read_manifest(out: Path) -> dict[str, str]:
-    try:
-        data = json.loads((out / MANIFEST).read_text())
-        return data if isinstance(data, dict) else {}
-    except (OSError, ValueError):
-        return {}
+def _remove(root: Path, rel: str) -> None:
+    """Delete a file the previous build wrote, then any folders it leaves empty."""
+    target = _safe_target(root, rel)
+    target.unlink(missing_ok=True)
+    parent = target.parent
+    while parent != root and str(parent).startswith(str(root)):
+        try:
+            parent.rmdir()
+        except OSError:
+            break
+        parent = parent.parent
+
+
+def _write_manifest(root: Path, manifest: dict[str, str]) -> None:
+    temp = root / f"{MANIFEST}.{os.getpid()}.tmp"
+    temp.write_text(json.dumps(manifest, indent=0, sort_keys=True))
+    os.replace(temp, root / MANIFEST)

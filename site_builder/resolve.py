@@ -18,7 +18,7 @@ from .load import Documents
 from .model import Actor, Claim, Seed, Site, StandalonePage, Topic
 from .problems import Problems, did_you_mean
 from .validate import (Checked, check_actor, check_claim, check_page, check_seed,
-                       check_slug, check_topic)
+                       check_slug, check_topic, prepare_bodies)
 
 
 @dataclass
@@ -62,9 +62,12 @@ def build_model(docs: Documents, problems: Problems, options: Options | None = N
             seen[doc.slug] = doc.path
             item = fn(doc)
             if item is not None:
+                item.obj.version = doc.digest
                 result.append(item)
         return result
 
+    prepare_bodies([d for kind in ("claim", "actor", "topic", "page") for d in docs.of(kind)],
+                   config)
     actors = checked("actor", lambda d: check_actor(d, config, problems))
     topics = checked("topic", lambda d: check_topic(d, config, problems))
     pages = checked("page", lambda d: check_page(d, config, problems))

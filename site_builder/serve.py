@@ -66,7 +66,7 @@ class Preview:
         with self.lock:
             self.documents.clear()
             self.load_problems.clear()
-            for path in find_files(self.sources):
+            for path, _ in find_files(self.sources):
                 self._load(path)
             self.rebuild()
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from .fields import SLUG_RE, Fields, slugify
 from .load import Document
-from .markdown import Rendered, render
+from .markdown import Rendered, prerender, render
 from .model import (Actor, Claim, Correction, Reference, Seed, SiteConfig,
                     StandalonePage, Topic, Verdict)
 from .problems import Problems, did_you_mean
@@ -50,6 +50,11 @@ def check_slug(doc: Document, problems: Problems) -> bool:
                    f"rename the file to '{slugify(doc.slug)}{'.yaml' if doc.kind == 'seed' else '.md'}'"
                    " (lowercase letters, digits and single hyphens)")
     return False
+
+
+def prepare_bodies(docs: list[Document], config: SiteConfig) -> None:
+    """Convert every body up front, in parallel when there are many."""
+    prerender([d.parsed.body for d in docs], config.allow_html)
 
 
 def _body(doc: Document, config: SiteConfig, problems: Problems) -> Rendered:

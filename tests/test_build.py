@@ -151,4 +151,63 @@ def test_summary_line_reports_pages_and_time(tmp_path: Path):
     content = write_site(tmp_path)
     result = run_cli("build", "--content", str(content), "--out", str(tmp_path / "out"))
     last = result.stdout.strip().splitlines()[-1]
-    assert last.startswith("Built ") and " files " in last and " s " in last
+    import re
+
+    assert re.match(r"Built \d+ files into .* in \d+\.\d\d s: \d+ rendered", last), last
+
+
+def test_cached_incremental_builds_match_a_clean_build_after_random_edits(tmp_path: Path):
+    """Whatever the cache reuses, the output equals a build without any cache."""
+    import random
+
+    rng = random.Random(7)
+    claims = {f"c{i}": claim_text(title=f'"Claim {i}"', related=f"[c{(i + 1) % 8}]",
+                                  claimant=rng.choice(["jane-doe", "acme-corp"]),
+                                  published=f"2024-0{1 + i % 8}-01") for i in range(8)}
+    content = write_site(tmp_path, claims=claims)
+    out = tmp_path / "public"
+    assert run_cli("build", "--content", str(content), "--out", str(out)).returncode == 0
+    edits = [
+        lambda: (content / "claims/c1.md").write_text(claim_text(title='"Renamed"',
+                                                                 verdict="true")),
+        lambda: (content / "claims/c2.md").unlink(),
+        lambda: (content / "claims/c9.md").write_text(claim_text(claimant="acme-corp",
+                                                                 topics="[health]")),
+        lambda: (content / "actors/acme-corp.md").write_text(
+            "---\nname: Acme Incorporated\n---\nNew profile.\n"),
+        lambda: (content / "topics/health.md").write_text("---\ntitle: Public health\n---\n"),
+        lambda: (content / "claims/c3.md").write_text(claim_text(related="[c4, c5]",
+                                                                 published="2025-01-01")),
+        lambda: (content / "pages/about.md").write_text("---\ntitle: About the desk\n---\nHi\n"),
+    ]
+    rng.shuffle(edits)
+    for edit in edits:
+        edit()
+        result = run_cli("build", "--content", str(content), "--out", str(out))
+        assert result.returncode == 0, result.stderr
+        clean = tmp_path / "clean"
+        assert run_cli("build", "--content", str(content), "--out", str(clean),
+                       "--no-cache").returncode == 0
+        got = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+        want = {p.relative_to(clean): p.read_bytes() for p in clean.rglob("*") if p.is_file()}
+        assert got.keys() == want.keys()
+        assert [k for k in got if got[k] != want[k]] == []
+        import shutil
+
+        shutil.rmtree(clean)
+
+
+def test_unchanged_rebuild_is_skipped_and_one_edit_rerenders_little(tmp_path: Path):
+    content = write_site(tmp_path, claims={f"c{i}": claim_text() for i in range(30)})
+    out = tmp_path / "public"
+    run_cli("build", "--content", str(content), "--out", str(out))
+    again = run_cli("build", "--content", str(content), "--out", str(out))
+    assert "Nothing changed" in again.stdout
+    (content / "claims/c5.md").write_text(claim_text(title='"Changed"'))
+    edited = run_cli("build", "--content", str(content), "--out", str(out))
+    rendered = int(edited.stdout.split(": ", 1)[1].split(" rendered")[0])
+    reused = int(edited.stdout.split("rendered, ")[1].split(" reused")[0])
+    assert reused > rendered, edited.stdout
+    from conftest import soup
+
+    assert soup(out / "claims/c5/index.html").h1.get_text(strip=True) == "Changed"

@@ -1,0 +1,105 @@
+"""What each output file is made from, as a fingerprint.
+
+A route's fingerprint is a digest of the versions (source file digests) of
+every model object its page shows, plus a global part: site.yaml, the theme,
+the standalone pages (footer), the builder's own code and the build options.
+If the fingerprint and the file on disk are unchanged, the page is not
+rendered again. Rules follow what templates display: a claim page shows its
+claimants (and their other claims), topics, related claims and seeds; a list
+shows a card per claim (claim, claimants, topics). Unknown routes depend on
+everything, which is always correct, merely slower.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Any, Iterable
+
+from .model import Actor, Claim, Site
+from .routes import Route
+
+#: claim pages list this many other claims per claimant (newest first); a theme
+#: that shows more must raise it, or edits to older claims will not reach them
+OTHER_CLAIMS = 5
+
+
+def _digest(parts: Iterable[str]) -> str:
+    h = hashlib.blake2b(digest_size=16)
+    for part in parts:
+        h.update(part.encode("utf-8", "surrogatepass"))
+        h.update(b"\0")
+    return h.hexdigest()
+
+
+def code_version() -> str:
+    """Digest of the builder's own source: a new version invalidates every page."""
+    here = Path(__file__).resolve().parent
+    return _digest(p.read_bytes().hex() for p in sorted(here.glob("*.py")))
+
+
+class Fingerprints:
+    def __init__(self, site: Site, global_parts: Iterable[str]) -> None:
+        self.site = site
+        self.glob = _digest([*global_parts, *(p.version for p in site.pages)])
+        self._cards: dict[int, str] = {}
+        self._lists: dict[int, str] = {}
+        self._everything = ""
+
+    def card(self, claim: Claim) -> str:
+        key = id(claim)
+        if key not in self._cards:
+            self._cards[key] = _digest([claim.version, claim.verdict.key,
+                                        *(a.version for a in claim.claimants),
+                                        *(t.version for t in claim.topics)])
+        return self._cards[key]
+
+    def claims(self, claims: list[Claim]) -> str:
+        key = id(claims)
+        if key not in self._lists:
+            self._lists[key] = _digest(self.card(c) for c in claims)
+        return self._lists[key]
+
+    def actor(self, actor: Actor) -> str:
+        return _digest([actor.version, self.claims(actor.claims)])
+
+    def claimant_box(self, actor: Actor) -> str:
+        """What a claim page shows of its claimant: the newest few claims and a count."""
+        return _digest([actor.version, str(len(actor.claims)),
+                        *(self.card(c) for c in actor.claims[:OTHER_CLAIMS + 1])])
+
+    def everything(self) -> str:
+        if not self._everything:
+            site = self.site
+            self._everything = _digest([
+                self.claims(site.claims), *(a.version for a in site.actors),
+                *(t.version for t in site.topics), *(s.version for s in site.seeds),
+                *(f"{a.slug}:{len(a.claims)}" for a in site.actors),
+                *(f"{t.slug}:{len(t.claims)}" for t in site.topics)])
+        return self._everything
+
+    def of(self, route: Route) -> str:
+        return _digest([self.glob, route.url, route.template, route.writer,
+                        *self._parts(route)])
+
+    def _parts(self, route: Route) -> list[str]:
+        ctx: dict[str, Any] = route.context
+        if route.template == "claim.html":
+            claim: Claim = ctx["claim"]
+            return [self.card(claim), self.claims(claim.related),
+                    *(self.claimant_box(a) for a in claim.claimants),
+                    *(s.version for s in claim.seeds)]
+        if route.writer == "card" or route.template == "redirect.html":
+            return [self.card(ctx.get("claim") or ctx["target"])]
+        if "all_claims" in ctx or route.writer == "feed" or route.template == "home.html":
+            owner = ctx.get("actor") or ctx.get("topic") or ctx.get("verdict")
+            pager = ctx.get("pagination")
+            return [getattr(owner, "version", "") or getattr(owner, "key", ""),
+                    self.claims(ctx.get("all_claims") or ctx["claims"]),
+                    str(pager.number if pager else 0), str(ctx.get("title", ""))]
+        if route.template == "source.html":
+            seed = ctx["seed"]
+            return [seed.version, self.claims(seed.claims)]
+        if route.template in ("page.html", "404.html"):
+            return []
+        return [self.everything()]
