@@ -15,8 +15,11 @@ from dataclasses import dataclass, field
 from .config import read_site
 from .fields import slugify
 from .load import Documents
-from .model import Actor, Claim, Seed, Site, StandalonePage, Topic
-from .problems import Problems, did_you_mean
+from typing import Any
+
+from .load import Document
+from .model import Actor, Claim, Seed, Site, StandalonePage, Topic, Verdict
+from .problems import Problem, Problems, did_you_mean
 from .validate import (Checked, check_actor, check_claim, check_page, check_seed,
                        check_slug, check_topic, prepare_bodies)
 
@@ -42,12 +45,59 @@ def _name_key(name: str) -> str:
     return " ".join(unicodedata.normalize("NFKC", name).casefold().split())
 
 
-def build_model(docs: Documents, problems: Problems, options: Options | None = None) -> Model:
+class Memo:
+    """Validated documents kept between rebuilds (the live preview).
+
+    One file's validation depends only on its bytes and site.yaml, so an edit
+    re-validates just that file. Entries hold the problems the file produced,
+    replayed on reuse; back-links are reset before every resolve.
+    """
+
+    def __init__(self) -> None:
+        self.site_key = ""
+        self.site: tuple[Any, list[Verdict], list[Problem]] | None = None
+        self.items: dict[str, tuple[Checked | None, list[Problem]]] = {}
+
+    def site_config(self, docs: Documents, problems: Problems):  # type: ignore[no-untyped-def]
+        key = docs.site.digest if docs.site else ""
+        if self.site is None or key != self.site_key:
+            scratch = Problems()
+            config, verdicts = read_site(docs.site, scratch)
+            self.site, self.site_key, self.items = (config, verdicts, scratch.items), key, {}
+        config, verdicts, found = self.site
+        problems.extend(found)
+        for verdict in verdicts:
+            verdict.claims = []
+        return config, verdicts
+
+
+def build_model(docs: Documents, problems: Problems, options: Options | None = None,
+                memo: Memo | None = None) -> Model:
     options = options or Options()
-    config, verdict_list = read_site(docs.site, problems)
+    if memo is not None:
+        config, verdict_list = memo.site_config(docs, problems)
+    else:
+        config, verdict_list = read_site(docs.site, problems)
     if options.base_url:
         config.base_url = options.base_url.rstrip("/")
     verdicts = {v.key: v for v in verdict_list}
+    cached = memo.items if memo is not None else {}
+
+    def validated(doc: Document, fn) -> Checked | None:  # type: ignore[no-untyped-def]
+        hit = cached.get(doc.digest)
+        if hit is None:
+            scratch = Problems()
+            item = fn(doc, scratch)
+            if item is not None:
+                item.obj.version = doc.digest
+            hit = (item, scratch.items)
+            if memo is not None:
+                cached[doc.digest] = hit
+        item, found = hit
+        problems.extend(found)
+        if item is not None:
+            _reset(item.obj)
+        return item
 
     def checked(kind: str, fn) -> list[Checked]:  # type: ignore[no-untyped-def]
         seen: dict[str, str] = {}
@@ -60,19 +110,18 @@ def build_model(docs: Documents, problems: Problems, options: Options | None = N
                                f"(also {seen[doc.slug]})", "rename one of the files")
                 continue
             seen[doc.slug] = doc.path
-            item = fn(doc)
+            item = validated(doc, fn)
             if item is not None:
-                item.obj.version = doc.digest
                 result.append(item)
         return result
 
-    prepare_bodies([d for kind in ("claim", "actor", "topic", "page") for d in docs.of(kind)],
-                   config)
-    actors = checked("actor", lambda d: check_actor(d, config, problems))
-    topics = checked("topic", lambda d: check_topic(d, config, problems))
-    pages = checked("page", lambda d: check_page(d, config, problems))
-    seeds = checked("seed", lambda d: check_seed(d, problems))
-    claims = checked("claim", lambda d: check_claim(d, config, verdicts, problems))
+    prepare_bodies([d for kind in ("claim", "actor", "topic", "page") for d in docs.of(kind)
+                    if d.digest not in cached], config)
+    actors = checked("actor", lambda d, p: check_actor(d, config, p))
+    topics = checked("topic", lambda d, p: check_topic(d, config, p))
+    pages = checked("page", lambda d, p: check_page(d, config, p))
+    seeds = checked("seed", lambda d, p: check_seed(d, p))
+    claims = checked("claim", lambda d, p: check_claim(d, config, verdicts, p))
 
     linker = _Linker(problems, [c.obj for c in actors], [t.obj for t in topics],
                      [s.obj for s in seeds], docs)
@@ -98,6 +147,14 @@ def build_model(docs: Documents, problems: Problems, options: Options | None = N
              if item.rendered and (not isinstance(item.obj, Claim) or item.obj.slug in published)
              for href, line in item.rendered.internal_links]
     return Model(site, links)
+
+
+def _reset(obj: Any) -> None:
+    """Clear what resolve fills in, so a reused object starts clean."""
+    if isinstance(obj, (Actor, Topic, Seed)):
+        obj.claims = []
+    elif isinstance(obj, Claim):
+        obj.related, obj.claimants, obj.topics = [], [], []
 
 
 def _select_claims(claims: list[Checked], options: Options, problems: Problems) -> set[str]:
@@ -155,10 +212,9 @@ class _Linker:
                                            for s, line in refs.topics) if t)
         for ref, (seed_id, line) in refs.source_seeds:
             ref.seed = self._seed(seed_id, line, path)
-        claim.sources = [s for s in claim.sources if s.seed or not any(
-            s is r for r, _ in refs.source_seeds)]
-        claim.evidence = [e for e in claim.evidence if e.seed or not any(
-            e is r for r, _ in refs.source_seeds)]
+        unresolved = {id(r) for r, _ in refs.source_seeds if r.seed is None}
+        claim.sources = [s for s in refs.sources if id(s) not in unresolved]
+        claim.evidence = [e for e in refs.evidence if id(e) not in unresolved]
         claim.extra["related_refs"] = [(s, line) for s, line in refs.related
                                        if self._related_ok(claim, s, line, path, published)]
 

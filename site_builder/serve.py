@@ -33,7 +33,7 @@ from .build import _template_problem, today
 from .load import Document, Documents, Sources, find_files, load_file
 from .problems import Problems, format_report
 from .render import Renderer, Theme, default_theme
-from .resolve import Options, build_model
+from .resolve import Memo, Options, build_model
 from .routes import Route, build_routes, check_links
 
 log = logging.getLogger("site_builder.serve")
@@ -60,6 +60,7 @@ class Preview:
         self.lock = threading.RLock()
         self.snapshot = Snapshot(Problems())
         self.generation = 0
+        self.memo = Memo()
 
     # -- building ---------------------------------------------------------
     def load_all(self) -> None:
@@ -105,7 +106,7 @@ class Preview:
         if docs.site is None:
             problems.error("content/site.yaml", 1, "site.yaml is missing",
                            "create content/site.yaml (see the README)")
-        model = build_model(docs, problems, Options(drafts=True, today=today()))
+        model = build_model(docs, problems, Options(drafts=True, today=today()), self.memo)
         routes = build_routes(model, problems)
         snapshot = Snapshot(problems)
         try:

@@ -30,6 +30,8 @@ class ClaimRefs:
     topics: list[Ref] = field(default_factory=list)
     related: list[Ref] = field(default_factory=list)
     source_seeds: list[tuple[Reference, Ref]] = field(default_factory=list)
+    sources: list[Reference] = field(default_factory=list)   # as validated, before
+    evidence: list[Reference] = field(default_factory=list)  # unknown seeds are dropped
 
 
 @dataclass
@@ -105,6 +107,7 @@ def check_claim(doc: Document, config: SiteConfig, verdicts: dict[str, Verdict],
     if claim.updated and claim.published and claim.updated < claim.published:
         f.warning("updated", "'updated' is before 'published'",
                   "the update date should be on or after the publication date")
+    refs.sources, refs.evidence = list(claim.sources), list(claim.evidence)
     rendered = _body(doc, config, problems)
     claim.body_html = rendered.html
     valid = doc.parsed.ok and all((claim.title, claim.claim, claim.summary, claim.published,
