@@ -15,7 +15,7 @@ import traceback
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 import jinja2
 
@@ -57,8 +57,18 @@ class Result:
         return not self.fatal and not self.problems.errors
 
 
+#: called with the name of each stage as it starts (the CLI shows it on a terminal)
+PROGRESS: Callable[[str], None] | None = None
+
+_STAGE_TEXT = {"load": "Reading files", "validate": "Checking content",
+               "routes": "Mapping the site", "render": "Rendering pages",
+               "write": "Writing changed files"}
+
+
 @contextmanager
 def _timed(result: Result, stage: str) -> Iterator[None]:
+    if PROGRESS is not None:
+        PROGRESS(_STAGE_TEXT.get(stage, stage))
     start = time.perf_counter()
     try:
         yield

@@ -19,16 +19,32 @@ def _sources(args: argparse.Namespace) -> Sources:
     return Sources.at(Path(args.content), Path(args.seeds) if args.seeds else None)
 
 
+def _progress(start: float):  # type: ignore[no-untyped-def]
+    """Stage names on one terminal line, shown once a build has run for a second."""
+    def show(stage: str) -> None:
+        if time.perf_counter() - start > 1.0:
+            print(f"\r\033[K{stage}...", end="", file=sys.stderr, flush=True)
+    return show if sys.stderr.isatty() else None
+
+
+def _clear_progress() -> None:
+    if sys.stderr.isatty():
+        print("\r\033[K", end="", file=sys.stderr, flush=True)
+
+
 def cmd_build(args: argparse.Namespace) -> int:
+    from . import build as pipeline
     from .build import build, today
     from .resolve import Options
 
     start = time.perf_counter()
+    pipeline.PROGRESS = _progress(start)
     sources = _sources(args)
     out = Path(args.out) if args.out else sources.root / "public"
     options = Options(drafts=args.drafts, today=today(), base_url=args.base_url or "",
                       no_index=args.no_index)
     result = build(sources, out, options, use_cache=not args.no_cache)
+    _clear_progress()
     if result.fatal:
         print(f"error: {result.fatal}", file=sys.stderr)
         return 1

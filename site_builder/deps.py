@@ -102,4 +102,6 @@ class Fingerprints:
             return [seed.version, self.claims(seed.claims)]
         if route.template in ("page.html", "404.html"):
             return []
+        if route.writer == "search":  # the index is computed with the routes: its bytes
+            return [_digest([route.context["search_index"].files[route.url].hex()])]
         return [self.everything()]

@@ -18,7 +18,7 @@ from typing import Any, Callable
 
 import jinja2
 
-from . import structured
+from . import search, structured
 from .model import PartialDate, Site
 from .routes import Route
 
@@ -82,13 +82,22 @@ def _iso(value: Any) -> str:
     return str(value or "")
 
 
+_ENVIRONMENTS: dict[tuple[str, ...], jinja2.Environment] = {}
+
+
 def make_environment(theme: Theme, site: Site, drafts: bool) -> jinja2.Environment:
-    loader = jinja2.ChoiceLoader([
-        jinja2.FileSystemLoader([str(d) for d in theme.template_dirs]),
-        jinja2.PrefixLoader({"default": jinja2.FileSystemLoader(str(theme.template_dirs[-1]))}),
-    ])
-    env = jinja2.Environment(loader=loader, autoescape=True, trim_blocks=True,
-                             lstrip_blocks=True, keep_trailing_newline=True)
+    """The Jinja2 environment for a theme; kept, so compiled templates are reused
+    across rebuilds (Jinja2 itself reloads a template whose file changed)."""
+    key = tuple(str(d) for d in theme.template_dirs)
+    env = _ENVIRONMENTS.get(key)
+    if env is None:
+        loader = jinja2.ChoiceLoader([
+            jinja2.FileSystemLoader(list(key)),
+            jinja2.PrefixLoader({"default": jinja2.FileSystemLoader(key[-1])}),
+        ])
+        env = _ENVIRONMENTS[key] = jinja2.Environment(
+            loader=loader, autoescape=True, trim_blocks=True, lstrip_blocks=True,
+            keep_trailing_newline=True)
 
     def asset(name: str) -> str:
         try:
@@ -118,6 +127,7 @@ class Renderer:
                                  else structured.robots(site)),
             "redirects": lambda r: structured.redirects(site),
             "card": lambda r: structured.verdict_card(site, r.context["claim"]),
+            "search": search.write,
         }
 
     def render(self, route: Route) -> bytes:

@@ -83,7 +83,9 @@ def _latest(claims: list[Claim]) -> dt.date | None:
     return max((c.modified for c in claims), default=None)
 
 
-def build_routes(model: Model, problems: Problems) -> list[Route]:
+def build_routes(model: Model, problems: Problems, with_search: bool = True) -> list[Route]:
+    """Every route; ``with_search=False`` leaves out the search index (the preview
+    builds it only when a browser asks for it)."""
     site = model.site
     size = site.config.page_size
     routes: list[Route] = [
@@ -129,6 +131,9 @@ def build_routes(model: Model, problems: Problems) -> list[Route]:
         Route("/robots.txt", writer="robots", in_sitemap=False),
         Route("/_redirects", writer="redirects", in_sitemap=False),
     ]
+    if with_search:
+        from .search import routes as search_routes  # here: search imports this module
+        routes += search_routes(site)
     routes += _alias_routes(site)
     _check_collisions(site, routes, problems)
     return routes

@@ -34,7 +34,9 @@ from .load import Document, Documents, Sources, find_files, load_file
 from .problems import Problems, format_report
 from .render import Renderer, Theme, default_theme
 from .resolve import Memo, Options, build_model
+from .model import Site
 from .routes import Route, build_routes, check_links
+from .search import routes as search_routes
 
 log = logging.getLogger("site_builder.serve")
 
@@ -48,6 +50,8 @@ class Snapshot:
     by_output: dict[str, Route] = field(default_factory=dict)
     static: dict[str, Path] = field(default_factory=dict)
     cache: dict[str, bytes] = field(default_factory=dict)
+    site: Site | None = None
+    search_ready: bool = False
 
 
 class Preview:
@@ -107,8 +111,8 @@ class Preview:
             problems.error("content/site.yaml", 1, "site.yaml is missing",
                            "create content/site.yaml (see the README)")
         model = build_model(docs, problems, Options(drafts=True, today=today()), self.memo)
-        routes = build_routes(model, problems)
-        snapshot = Snapshot(problems)
+        routes = build_routes(model, problems, with_search=False)
+        snapshot = Snapshot(problems, site=model.site)
         try:
             theme = Theme.for_site(self.sources.root)
             check_links(model, routes, problems, {"/" + p for p in theme.static_files})
@@ -129,6 +133,9 @@ class Preview:
             path += "index.html"
         if path in snap.static:
             return 200, _type(path), snap.static[path].read_bytes()
+        if path.startswith("/search/") and not snap.search_ready and snap.site is not None:
+            snap.search_ready = True  # built on first use: typing must stay fast
+            snap.by_output.update(("/" + r.output, r) for r in search_routes(snap.site))
         route = snap.by_output.get(path)
         if route is None and (path + "/index.html") in snap.by_output:
             return 301, "text/plain", (path + "/").encode()
