@@ -128,20 +128,23 @@ def build_model(docs: Documents, problems: Problems, options: Options | None = N
     published = _select_claims(claims, options, problems)
     for item in claims:
         linker.link_claim(item, published)
-    kept = [c.obj for c in claims if c.obj.slug in published]
+    kept = sorted((c.obj for c in claims if c.obj.slug in published), key=Claim.sort_key)
     _fill_backlinks(kept)
     _check_orphans(topics, seeds, kept, problems)
     page_objs = [p.obj for p in pages]
     _check_policies(config, page_objs, problems)
 
     site = Site(config=config, verdicts=verdict_list,
-                claims=sorted(kept, key=Claim.sort_key),
+                claims=kept,
                 actors=sorted((a.obj for a in actors), key=lambda a: (_name_key(a.name), a.slug)),
                 topics=sorted((t.obj for t in topics), key=lambda t: (_name_key(t.title), t.slug)),
                 seeds=sorted((s.obj for s in seeds), key=lambda s: s.id),
                 pages=sorted(page_objs, key=lambda p: p.slug))
+    by_verdict: dict[str, list[Claim]] = {v.key: [] for v in verdict_list}
+    for claim in site.claims:
+        by_verdict[claim.verdict.key].append(claim)
     for verdict in verdict_list:
-        verdict.claims = [c for c in site.claims if c.verdict is verdict]
+        verdict.claims = by_verdict[verdict.key]
     links = [(item.doc.path, href, line)
              for item in (*claims, *actors, *topics, *pages)
              if item.rendered and (not isinstance(item.obj, Claim) or item.obj.slug in published)
@@ -271,22 +274,26 @@ class _Linker:
 
 
 def _fill_backlinks(claims: list[Claim]) -> None:
-    by_slug = {c.slug: c for c in claims}
-    related: dict[str, set[str]] = {c.slug: set() for c in claims}
+    """Back-links in display order; ``claims`` is already sorted newest first."""
+    order = {c.slug: i for i, c in enumerate(claims)}
+    related: dict[str, set[str]] = {}
     for claim in claims:
-        for slug, _ in claim.extra.pop("related_refs", []):
-            if slug in by_slug:
-                related[claim.slug].add(slug)
-                related[slug].add(claim.slug)
-    for claim in sorted(claims, key=Claim.sort_key):
-        claim.related = sorted((by_slug[s] for s in related[claim.slug]), key=Claim.sort_key)
+        for slug, _ in claim.extra.pop("related_refs", ()):
+            if slug in order:
+                related.setdefault(claim.slug, set()).add(slug)
+                related.setdefault(slug, set()).add(claim.slug)
+    for claim in claims:
+        links = related.get(claim.slug)
+        claim.related = [claims[i] for i in sorted(order[s] for s in links)] if links else []
         for actor in claim.claimants:
             actor.claims.append(claim)
         for topic in claim.topics:
             topic.claims.append(claim)
-        for seed in {id(s.seed): s.seed for s in claim.sources + claim.evidence
-                     if s.seed}.values():
-            seed.claims.append(claim)
+        seen: set[int] = set()
+        for ref in (*claim.sources, *claim.evidence):
+            if ref.seed is not None and id(ref.seed) not in seen:
+                seen.add(id(ref.seed))
+                ref.seed.claims.append(claim)
 
 
 def _check_orphans(topics: list[Checked], seeds: list[Checked], claims: list[Claim],

@@ -15,7 +15,9 @@ livereload's reload message directly, so every save reaches the browser.
 from __future__ import annotations
 
 import errno
+import gc
 import html
+import json
 import logging
 import mimetypes
 import socket
@@ -25,7 +27,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable
-from urllib.parse import unquote
+from urllib.parse import unquote, urlsplit
 
 import jinja2
 
@@ -65,6 +67,13 @@ class Preview:
         self.snapshot = Snapshot(Problems())
         self.generation = 0
         self.memo = Memo()
+        self.served: dict[str, int] = {}  # page path -> generation it was last served at
+
+    def is_stale(self, page_url: str) -> bool:
+        """Was this page served before the latest rebuild? (A browser reconnecting
+        after a save it missed must reload.)"""
+        path = unquote(urlsplit(page_url).path) or "/"
+        return self.served.get(path, self.generation) < self.generation
 
     # -- building ---------------------------------------------------------
     def load_all(self) -> None:
@@ -97,6 +106,16 @@ class Preview:
             self.rebuild()
 
     def rebuild(self) -> None:
+        """A new snapshot. The cyclic garbage collector is paused meanwhile: with a
+        big site in memory its full passes would cost more than the rebuild."""
+        gc.disable()
+        try:
+            self._rebuild()
+        finally:
+            gc.enable()
+            gc.freeze()  # what survived is long-lived: keep it out of future passes
+
+    def _rebuild(self) -> None:
         problems = Problems()
         for items in self.load_problems.values():
             problems.extend(items.items)
@@ -167,7 +186,10 @@ class Preview:
 
     def wsgi(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
         with self.lock:
-            status, ctype, body = self.respond(environ.get("PATH_INFO", "/"))
+            path = environ.get("PATH_INFO", "/")
+            status, ctype, body = self.respond(path)
+            if ctype.startswith("text/html"):
+                self.served[unquote(path) or "/"] = self.generation
         headers = [("Content-Type", ctype), ("Cache-Control", "no-store"),
                    ("X-Content-Type-Options", "nosniff")]
         if status == 301:
@@ -266,6 +288,26 @@ def watch_roots(sources: Sources) -> list[Path]:
             default_theme()]
 
 
+def _reload_stale_pages(handler_class: Any, preview: Preview) -> None:
+    """When a browser (re)connects, reload it if its page predates the last rebuild.
+
+    livereload sends a reload only to browsers connected at that moment; a page
+    that was itself reloading during a second save would miss it.
+    """
+    original = handler_class.on_message
+
+    def on_message(handler: Any, message: str) -> None:
+        original(handler, message)
+        try:
+            data = json.loads(message)
+        except ValueError:
+            return
+        if data.get("command") == "info" and preview.is_stale(str(data.get("url", ""))):
+            handler.send_message({"command": "reload", "path": "*", "liveCSS": True})
+
+    handler_class.on_message = on_message
+
+
 def serve(sources: Sources, host: str = "127.0.0.1", port: int = 8000,
           open_browser: bool = False, interval: float = 0.05) -> int:
     from livereload import Server
@@ -301,6 +343,7 @@ def serve(sources: Sources, host: str = "127.0.0.1", port: int = 8000,
             print(format_report(problems), file=sys.stderr)
         LiveReloadHandler.reload_waiters("*")
 
+    _reload_stale_pages(LiveReloadHandler, preview)
     server = Server(app=preview.wsgi)
     server.watcher.start = lambda callback: True  # our poll drives reloads
     server.watch(str(sources.content))
