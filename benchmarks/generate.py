@@ -29,7 +29,7 @@ import shutil
 import sys
 import time
 
-GENERATOR_VERSION = "2"
+GENERATOR_VERSION = "3"
 
 VERDICTS = ["true", "mostly-true", "half-true", "misleading", "mostly-false", "false", "unproven"]
 # Skewed like real fact-checkers' output: more false-ish verdicts than true ones.
@@ -410,8 +410,8 @@ def generate(n_claims: int, out: str, seed: int = 1, clean: bool = True) -> dict
                    f"{verdict.replace('-', ' ')}.")
         L = ["---", f"title: {q(title)}", f"claim: {q(claim)}",
              f"claimant: {q(actor['slug'])}", f"claim_date: {q(day(claim_date))}"]
-        if rng.random() < 0.05:
-            L += ["source:", f"  seed: {q(rng.choice(seeds))}"]
+        if rng.random() < 0.05 or i < len(seeds):  # every seed is used at least once
+            L += ["source:", f"  seed: {q(seeds[i] if i < len(seeds) else rng.choice(seeds))}"]
         else:
             pub = f"The {rng.choice(OUTLETS)} {rng.choice(OUTLET_NOUNS)}"
             L += ["source:",

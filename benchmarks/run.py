@@ -182,6 +182,23 @@ def machine() -> dict:
     }
 
 
+def source_fingerprint() -> str:
+    """A short hash of site_builder/ and themes/, to tell which code was measured."""
+    import hashlib
+    h = hashlib.sha256()
+    for top in ("site_builder", "themes"):
+        for dirpath, dirnames, files in os.walk(os.path.join(REPO, top)):
+            dirnames[:] = sorted(d for d in dirnames if d != "__pycache__")
+            for name in sorted(files):
+                if name.endswith(".pyc"):
+                    continue
+                path = os.path.join(dirpath, name)
+                h.update(os.path.relpath(path, REPO).encode() + b"\0")
+                with open(path, "rb") as f:
+                    h.update(f.read())
+    return h.hexdigest()[:12]
+
+
 # --------------------------------------------------------------------------- corpus
 
 def ensure_corpus(root: str, n: int, seed: int, regen: bool) -> tuple[str, float | None]:
@@ -225,7 +242,7 @@ def run_ours(corpus: str, cache_tmpl: str, repeat: int, python: str) -> dict:
     logs = os.path.join(corpus, "logs")
     os.makedirs(logs, exist_ok=True)
     env = dict(os.environ)
-    env["PYTHONPATH"] = REPO + os.pathsep + env.get("PYTHONPATH", "")
+    env["PYTHONPATH"] = os.pathsep.join(x for x in (REPO, env.get("PYTHONPATH")) if x)
     cmd = [python, "-m", "site_builder", "build", "--content", content, "--out", out]
     res: dict[str, list] = {"cold": [], "warm": [], "changed": []}
     claim = pick_claim(corpus)
@@ -282,7 +299,7 @@ def run_pelican(corpus: str, repeat: int, python: str) -> dict:
             shutil.rmtree(d, ignore_errors=True)
         runs.append(measure(cmd, cwd=site,
                             log=os.path.join(corpus, "logs", f"pelican-cold-{r}.log")))
-    return {"cold": runs, "out": out, "cmd": cmd}
+    return {"cold": runs, "out": out, "cmd": cmd, "cwd": site}
 
 
 def check_output(out: str, corpus: str) -> str:
@@ -324,6 +341,12 @@ def report(results: list[dict], info: dict, argv: list[str], repeat: int) -> str
          "## Machine", ""]
     for k in ("cpu", "cores", "ram", "os", "python", "hugo", "pelican"):
         L.append(f"- {k}: {info[k]}")
+    fp = info.get("fingerprint")
+    if fp:
+        L.append(f"- site_builder/ + themes/ content hash: {fp[0]}"
+                 + ("" if fp[0] == fp[1] else
+                    f" at start, {fp[1]} at the end: THE CODE CHANGED DURING THE RUN, "
+                    "so the rows for ours may mix versions"))
     L += ["", "## Builds", "",
           f"Seconds are wall time{' (median of %d runs)' % repeat if repeat > 1 else ''}; "
           "CPU s is user + system time of the build's processes (less sensitive to other load "
@@ -343,19 +366,29 @@ def report(results: list[dict], info: dict, argv: list[str], repeat: int) -> str
                 L.append(f"| {n} | {label} | {fmt(med(runs, 'seconds'))} | "
                          f"{fmt(med(runs, 'cpu_s'))} | {fmt(med(runs, 'peak_mb'), 0)} | {note} |")
     L += ["", "## Ratios", "",
-          "| claims | ours cold / hugo cold | pelican cold / ours cold | "
-          "ours warm / ours cold | peak MB ours / hugo | peak MB pelican / ours |",
-          "|---:|---:|---:|---:|---:|---:|"]
+          "Cold builds unless named; `time` is wall time, `CPU` is CPU seconds.", "",
+          "| claims | time ours / hugo | CPU ours / hugo | time pelican / ours | "
+          "CPU pelican / ours | time ours warm / cold | peak MB ours / hugo | peak MB pelican / ours |",
+          "|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for res in results:
         oc, ow, hc, pc = (res["m"].get(k, {}) for k in ("ours cold", "ours warm", "hugo cold", "pelican cold"))
         L.append(f"| {res['n']:,} | {ratio(oc.get('seconds'), hc.get('seconds'))} | "
+                 f"{ratio(oc.get('cpu_s'), hc.get('cpu_s'))} | "
                  f"{ratio(pc.get('seconds'), oc.get('seconds'))} | "
+                 f"{ratio(pc.get('cpu_s'), oc.get('cpu_s'))} | "
                  f"{ratio(ow.get('seconds'), oc.get('seconds'))} | "
                  f"{ratio(oc.get('peak_mb'), hc.get('peak_mb'))} | "
                  f"{ratio(pc.get('peak_mb'), oc.get('peak_mb'))} |")
-    L += ["", f"Serve edit-to-served: {SERVE_NOTE}", "", "## Commands", ""]
+    busy = [r for r in results if float(r["load"].split(" / ")[0]) > 0.5]
+    if busy:
+        L += ["", "Other work was running on the machine during these runs (load average above "
+              "0.5 before " + ", ".join(f"{r['n']:,}" for r in busy) + " claims): wall times "
+              "are noisy; CPU seconds are the steadier comparison."]
+    L += ["", f"Serve edit-to-served: {SERVE_NOTE}", "", "## Commands", "",
+          "Paths are relative to the repository root; `python` is " + sys.executable + ".", ""]
     for res in results:
         for c in res["cmds"]:
+            c = c.replace(sys.executable + " ", "python ").replace(REPO + os.sep, "")
             L.append(f"- {res['n']:,}: `{c}`")
         L.append(f"- {res['n']:,}: load average before the builds: {res['load']}")
         if res.get("gen"):
@@ -382,6 +415,7 @@ def main(argv=None) -> int:
     sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
 
     info = machine()
+    fp_start = source_fingerprint() if not args.skip_ours else None
     print("machine: " + "; ".join(f"{k}={v}" for k, v in info.items()), flush=True)
     results = []
     for n in sizes:
@@ -397,7 +431,7 @@ def main(argv=None) -> int:
             if runs:
                 s, p = med(runs, "seconds"), med(runs, "peak_mb")
                 if s is not None:
-                    res["m"][label] = {"seconds": s, "peak_mb": p}
+                    res["m"][label] = {"seconds": s, "peak_mb": p, "cpu_s": med(runs, "cpu_s")}
                 r = runs[-1]
                 state = "ok" if r["rc"] == 0 else f"FAILED exit {r['rc']}"
                 print(f"  {label:16s} {fmt(s):>8s} s {fmt(med(runs, 'cpu_s')):>8s} cpu-s "
@@ -427,9 +461,13 @@ def main(argv=None) -> int:
                 add("pelican cold", None, p["error"])
             else:
                 add("pelican cold", p["cold"], check_output(p["out"], corpus))
-                res["cmds"].append("(cd peers/pelican) " + " ".join(p["cmd"]))
+                res["cmds"].append(f"(in {p['cwd']}) " + " ".join(p["cmd"]))
         results.append(res)
 
+    if fp_start:
+        info["fingerprint"] = (fp_start, source_fingerprint())
+        if info["fingerprint"][0] != info["fingerprint"][1]:
+            print("WARNING: site_builder/ or themes/ changed during the run", flush=True)
     text = report(results, info, argv, args.repeat)
     print("\n" + text)
     if args.report:

@@ -22,7 +22,7 @@ import jinja2
 from .load import ParsedMemo, Sources, load
 from .cache import BuildCache, input_digest
 from .deps import Fingerprints, code_version
-from .output import (MANIFEST, OutputError, WriteStats, check_output_dir, digest,
+from .output import (MANIFEST, OutputError, Staging, WriteStats, check_output_dir, digest,
                      read_manifest, write_site)
 from .problems import Problems
 from .render import Renderer, Theme
@@ -50,12 +50,16 @@ class Result:
     skipped: bool = False  # nothing changed since the last build
     report: str = ""       # the last build's warnings, when skipped
     reused: int = 0        # pages not rendered again (unchanged inputs)
+    rendered: int = 0      # pages rendered by this build
     digests: set[str] = field(default_factory=set)  # documents read
 
     @property
     def ok(self) -> bool:
         return not self.fatal and not self.problems.errors
 
+
+#: a build rendering more pages than this (and reusing none) streams them to disk
+STAGE_ABOVE = 2000
 
 #: called with the name of each stage as it starts (the CLI shows it on a terminal)
 PROGRESS: Callable[[str], None] | None = None
@@ -98,29 +102,36 @@ def check(sources: Sources, options: Options | None = None,
 
 _RENDERER: Renderer | None = None  # set before forking render workers
 _TODO: list[Route] = []
+_STAGE: Staging | None = None
 
 
-def _render_chunk(indexes: range) -> tuple[list[bytes], Problems]:
-    """Render a slice of the routes (in a forked worker, or in this process)."""
+def _render_chunk(indexes: range) -> tuple[list[bytes | str], Problems]:
+    """Render a slice of the routes (in a forked worker, or in this process).
+
+    With a staging folder (a fresh build), pages go straight to disk and only
+    their digests come back, so no process holds the whole site in memory.
+    """
     assert _RENDERER is not None
     problems = Problems()
-    pages = []
+    pages: list[bytes | str] = []
     for i in indexes:
         route = _TODO[i]
         try:
-            pages.append(_RENDERER.render(route))
+            page = _RENDERER.render(route)
         except jinja2.TemplateError as exc:
             _template_problem(problems, exc, route)
             break
+        pages.append(_STAGE.put(route.output, page) if _STAGE else page)
     return pages, problems
 
 
 def render_all(result: Result, theme: Theme, options: Options,
-               todo: list[Route] | None = None) -> None:
+               todo: list[Route] | None = None, stage: Staging | None = None) -> None:
     """Render ``todo`` (default: every route), in parallel processes for big sites."""
-    global _RENDERER, _TODO
+    global _RENDERER, _TODO, _STAGE
     assert result.model is not None
     routes = _TODO = result.routes if todo is None else todo
+    _STAGE = stage
     _RENDERER = Renderer(result.model.site, result.routes, theme, options.drafts,
                          options.no_index)
     workers = os.cpu_count() or 1
@@ -131,12 +142,17 @@ def render_all(result: Result, theme: Theme, options: Options,
         ranges = [range(i, min(i + size, len(routes))) for i in range(0, len(routes), size)]
         with mp.get_context("fork").Pool(workers) as pool:
             chunks = pool.map(_render_chunk, ranges, chunksize=1)
-    _RENDERER, _TODO = None, []
+    _RENDERER, _TODO, _STAGE = None, [], None
     pages = [page for chunk, _ in chunks for page in chunk]
     for _, problems in chunks:
         result.problems.extend(problems.items)
-    if not result.problems.errors:
-        result.files.update((route.output, page) for route, page in zip(routes, pages))
+    if result.problems.errors:
+        return
+    if stage is not None:
+        stage.digests.update((r.output, str(p)) for r, p in zip(routes, pages))
+    else:
+        result.files.update((r.output, p) for r, p in zip(routes, pages)
+                            if isinstance(p, bytes))
 
 
 def _template_problem(problems: Problems, exc: jinja2.TemplateError, route: Route) -> None:
@@ -195,13 +211,25 @@ def build(sources: Sources, out: Path, options: Options | None = None,
         previous = read_manifest(out)
         old = cache.pages if cache and cache.state.get("out") == str(out) else {}
         keep = {o for o, fp in pages.items() if previous and old.get(o) == fp and o in previous}
-        render_all(result, theme, options, [r for r in result.routes if r.output not in keep])
-    result.reused = len(keep)
+        todo = [r for r in result.routes if r.output not in keep]
+        stage = Staging.beside(out) if not keep and len(todo) > STAGE_ABOVE else None
+        try:
+            render_all(result, theme, options, todo, stage)
+        except BaseException:
+            if stage:
+                stage.abort()
+            raise
+    result.reused, result.rendered = len(keep), len(todo)
     if result.problems.errors:
+        if stage:
+            stage.abort()
         return result
     with _timed(result, "write"):
         try:
-            result.stats = write_site(out, result.files, theme.static_files, keep)
+            if stage:
+                result.stats = stage.commit(out, theme.static_files)
+            else:
+                result.stats = write_site(out, result.files, theme.static_files, keep)
         except (OSError, OutputError) as exc:
             result.fatal = f"could not write {out}: {exc}"
             return result

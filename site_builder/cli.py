@@ -62,8 +62,8 @@ def cmd_build(args: argparse.Namespace) -> int:
     elapsed = time.perf_counter() - start
     stats = result.stats
     stages = ", ".join(f"{k} {v:.2f} s" for k, v in result.timings.items())
-    total = len(result.files) + result.reused
-    print(f"Built {total} files into {out} in {elapsed:.2f} s: {len(result.files)} rendered, "
+    total = result.rendered + result.reused
+    print(f"Built {total} files into {out} in {elapsed:.2f} s: {result.rendered} rendered, "
           f"{result.reused} reused from cache; {stats.written if stats else 0} written, "
           f"{stats.removed if stats else 0} removed ({stages})")
     return 0

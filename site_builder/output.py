@@ -105,6 +105,53 @@ def _write_fresh(out: Path, files: dict[str, bytes]) -> WriteStats:
     return WriteStats(written=len(files))
 
 
+class Staging:
+    """A fresh build written page by page into a folder beside the output, then
+    swapped in whole (used for big cold builds, which would not fit in memory)."""
+
+    def __init__(self, out: Path) -> None:
+        self.out = out
+        self.folder = out.parent / f".{out.name}.building-{os.getpid()}"
+        self.digests: dict[str, str] = {}
+        self._made: set[Path] = set()
+
+    @classmethod
+    def beside(cls, out: Path) -> "Staging":
+        stage = cls(out.resolve())
+        stage.out.parent.mkdir(parents=True, exist_ok=True)
+        shutil.rmtree(stage.folder, ignore_errors=True)
+        stage.folder.mkdir()
+        return stage
+
+    def put(self, rel: str, data: bytes) -> str:
+        """Write one page (from any worker process); returns its digest."""
+        target = _safe_target(self.folder, rel)
+        if target.parent not in self._made:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            self._made.add(target.parent)
+        target.write_bytes(data)
+        return digest(data)
+
+    def commit(self, out: Path, static: dict[str, Path]) -> WriteStats:
+        try:
+            extra = {rel: path.read_bytes() for rel, path in static.items()}
+            _write_files(self.folder, extra)
+            self.digests.update((rel, digest(data)) for rel, data in extra.items())
+            _write_manifest(self.folder, self.digests)
+            old = out.parent / f".{out.name}.old-{os.getpid()}"
+            if out.exists():
+                os.rename(out, old)
+            os.rename(self.folder, out)
+        except BaseException:
+            self.abort()
+            raise
+        shutil.rmtree(old, ignore_errors=True)
+        return WriteStats(written=len(self.digests))
+
+    def abort(self) -> None:
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
 def _update_in_place(out: Path, files: dict[str, bytes], previous: dict[str, str],
                      keep: set[str] | frozenset[str]) -> WriteStats:
     manifest = {rel: previous[rel] for rel in keep if rel in previous}

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import xml.etree.ElementTree as ET
+from xml.sax.saxutils import escape as _xml_escape
 from typing import Any, Iterable
 
 from .model import Actor, Claim, Site, Verdict
@@ -185,7 +186,7 @@ def claimreview_feed(site: Site) -> bytes:
                  claim_review(site, c))]}
             for c in site.claims],
     }
-    return (json.dumps(feed, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+    return (json.dumps(feed, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
 
 
 def _without_context(data: dict[str, Any]) -> dict[str, Any]:
@@ -197,46 +198,55 @@ def _timestamp(day: dt.date) -> str:
     return f"{day.isoformat()}T00:00:00Z"
 
 
-def _el(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
-    element = ET.SubElement(parent, f"{{{ATOM}}}{tag}", attrs)
-    if text is not None:
-        element.text = text
-    return element
+def _x(text: str) -> str:
+    return _xml_escape(text, {'"': "&quot;"})
+
+
+def _tag(name: str, text: str | None = None, **attrs: str) -> str:
+    """One XML element as text (feeds are hot at scale: ElementTree is 10x slower)."""
+    attributes = "".join(f' {k}="{_x(v)}"' for k, v in attrs.items())
+    if text is None:
+        return f"<{name}{attributes}/>"
+    return f"<{name}{attributes}>{_x(text)}</{name}>"
 
 
 def atom_feed(site: Site, route: Route) -> bytes:
     """An Atom feed: newest first, ids stable (the claim's canonical URL)."""
     config = site.config
     claims: list[Claim] = sorted(route.context["claims"], key=Claim.sort_key)[:_FEED_SIZE]
-    ET.register_namespace("", ATOM)
-    feed = ET.Element(f"{{{ATOM}}}feed")
     title = route.context["title"]
-    _el(feed, "title", title if title == config.title else f"{title} - {config.title}")
-    _el(feed, "id", config.absolute(route.url))
-    _el(feed, "updated", _timestamp(max((c.modified for c in claims),
-                                        default=dt.date(1970, 1, 1))))
-    _el(feed, "link", href=config.absolute(route.url), rel="self",
-        type="application/atom+xml")
-    _el(feed, "link", href=config.absolute(route.context["page_url"]), rel="alternate",
-        type="text/html")
-    author = _el(feed, "author")
-    _el(author, "name", config.publisher.name)
-    _el(author, "uri", config.publisher.url)
+    updated = max((c.modified for c in claims), default=dt.date(1970, 1, 1))
+    lines = [
+        '<?xml version="1.0" encoding="utf-8"?>',
+        f'<feed xmlns="{ATOM}">',
+        "  " + _tag("title", title if title == config.title else f"{title} - {config.title}"),
+        "  " + _tag("id", config.absolute(route.url)),
+        "  " + _tag("updated", _timestamp(updated)),
+        "  " + _tag("link", href=config.absolute(route.url), rel="self",
+                    type="application/atom+xml"),
+        "  " + _tag("link", href=config.absolute(route.context["page_url"]), rel="alternate",
+                    type="text/html"),
+        "  <author>" + _tag("name", config.publisher.name) + _tag("uri", config.publisher.url)
+        + "</author>",
+    ]
     for claim in claims:
-        entry = _el(feed, "entry")
-        _el(entry, "title", f"{claim.verdict.label}: {claim.title}")
-        _el(entry, "id", config.absolute(claim.url_path))
-        _el(entry, "link", href=config.absolute(claim.url_path), rel="alternate",
-            type="text/html")
-        _el(entry, "published", _timestamp(claim.published))
-        _el(entry, "updated", _timestamp(claim.modified))
-        entry_author = _el(entry, "author")
-        _el(entry_author, "name", claim.author or config.publisher.name)
-        _el(entry, "summary", f"{claim.claim} - Verdict: {claim.verdict.label}. {claim.summary}")
-        _el(entry, "category", term=claim.verdict.key, label=claim.verdict.label)
-        for topic in claim.topics:
-            _el(entry, "category", term=topic.slug, label=topic.title)
-    return _xml_bytes(feed)
+        url = config.absolute(claim.url_path)
+        lines += [
+            "  <entry>",
+            "    " + _tag("title", f"{claim.verdict.label}: {claim.title}"),
+            "    " + _tag("id", url),
+            "    " + _tag("link", href=url, rel="alternate", type="text/html"),
+            "    " + _tag("published", _timestamp(claim.published)),
+            "    " + _tag("updated", _timestamp(claim.modified)),
+            "    <author>" + _tag("name", claim.author or config.publisher.name) + "</author>",
+            "    " + _tag("summary", f"{claim.claim} - Verdict: {claim.verdict.label}. "
+                                     f"{claim.summary}"),
+            "    " + _tag("category", term=claim.verdict.key, label=claim.verdict.label),
+            *("    " + _tag("category", term=t.slug, label=t.title) for t in claim.topics),
+            "  </entry>",
+        ]
+    lines.append("</feed>")
+    return ("\n".join(lines) + "\n").encode("utf-8")
 
 
 def _xml_bytes(root: ET.Element) -> bytes:
@@ -297,31 +307,25 @@ def _wrap(text: str, width: int, lines: int) -> list[str]:
 
 def verdict_card(site: Site, claim: Claim) -> bytes:
     """A 1200x630 SVG card: verdict label in its colour, the claim, the site name."""
-    svg = "http://www.w3.org/2000/svg"
-    ET.register_namespace("", svg)
-    root = ET.Element(f"{{{svg}}}svg", width="1200", height="630", viewBox="0 0 1200 630",
-                      role="img")
-    ET.SubElement(root, f"{{{svg}}}title").text = (
-        f"{claim.verdict.label}: {claim.claim} ({site.config.title})")
-    ET.SubElement(root, f"{{{svg}}}rect", width="1200", height="630", fill="#ffffff")
     colour = claim.verdict.color or "#333333"
-    ET.SubElement(root, f"{{{svg}}}rect", width="1200", height="24", fill=colour)
-    badge = ET.SubElement(root, f"{{{svg}}}rect", x="64", y="88", rx="12",
-                          width=str(60 + 30 * len(claim.verdict.label)), height="96", fill=colour)
-    badge.tail = None
-    label = ET.SubElement(root, f"{{{svg}}}text", x="94", y="154", fill="#ffffff")
-    label.set("font-family", "system-ui, sans-serif")
-    label.set("font-size", "56")
-    label.set("font-weight", "700")
-    label.text = claim.verdict.label.upper()
-    for i, line in enumerate(_wrap(f"\u201c{claim.claim}\u201d", 38, 4)):
-        text = ET.SubElement(root, f"{{{svg}}}text", x="64", y=str(290 + i * 64), fill="#111111")
-        text.set("font-family", "Georgia, serif")
-        text.set("font-size", "52")
-        text.text = line
     names = ", ".join(a.name for a in claim.claimants)
-    footer = ET.SubElement(root, f"{{{svg}}}text", x="64", y="580", fill="#444444")
-    footer.set("font-family", "system-ui, sans-serif")
-    footer.set("font-size", "30")
-    footer.text = f"{names} \u2014 checked by {site.config.title}" if names else site.config.title
-    return _xml_bytes(root)
+    footer = f"{names} \u2014 checked by {site.config.title}" if names else site.config.title
+    quote = _wrap(f"\u201c{claim.claim}\u201d", 38, 4)
+    lines = [
+        '<?xml version="1.0" encoding="utf-8"?>',
+        '<svg xmlns="http://www.w3.org/2000/svg" width="1200" height="630" '
+        'viewBox="0 0 1200 630" role="img">',
+        "  " + _tag("title", f"{claim.verdict.label}: {claim.claim} ({site.config.title})"),
+        '  <rect width="1200" height="630" fill="#ffffff"/>',
+        "  " + _tag("rect", width="1200", height="24", fill=colour),
+        "  " + _tag("rect", x="64", y="88", rx="12", height="96", fill=colour,
+                    width=str(60 + 30 * len(claim.verdict.label))),
+        '  <text x="94" y="154" fill="#ffffff" font-family="system-ui, sans-serif" '
+        f'font-size="56" font-weight="700">{_x(claim.verdict.label.upper())}</text>',
+        *(f'  <text x="64" y="{290 + i * 64}" fill="#111111" font-family="Georgia, serif" '
+          f'font-size="52">{_x(line)}</text>' for i, line in enumerate(quote)),
+        '  <text x="64" y="580" fill="#444444" font-family="system-ui, sans-serif" '
+        f'font-size="30">{_x(footer)}</text>',
+        "</svg>",
+    ]
+    return ("\n".join(lines) + "\n").encode("utf-8")

@@ -129,3 +129,25 @@ def test_shipped_site_builds_with_the_installed_package_from_elsewhere(tmp_path:
     css = list((out / "static").glob("style.*.css"))
     assert css and css[0].stat().st_size > 1000
     assert css[0].name in (out / "index.html").read_text()
+
+
+def test_streamed_fresh_build_matches_in_memory_build_and_fails_safely(tmp_path: Path, monkeypatch):
+    """Big cold builds stream pages into a staging folder: same bytes, same safety."""
+    from site_builder import build as pipeline
+    from site_builder.load import Sources
+
+    content = write_site(tmp_path)
+    memory, streamed = tmp_path / "memory", tmp_path / "streamed"
+    assert run_cli("build", "--content", str(content), "--out", str(memory),
+                   "--no-cache").returncode == 0
+    monkeypatch.setattr(pipeline, "STAGE_ABOVE", 0)
+    result = pipeline.build(Sources.at(content), streamed, use_cache=False)
+    assert result.ok and result.rendered > 0
+    assert tree_digest(streamed) == tree_digest(memory)
+    before = tree_digest(streamed)
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "templates" / "topic.html").write_text("{{ nosuch.attr.deeper }}")
+    result = pipeline.build(Sources.at(content), streamed, use_cache=False)
+    assert not result.ok and any("topic.html" in p.path for p in result.problems.errors)
+    assert tree_digest(streamed) == before
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".streamed")]
