@@ -85,19 +85,24 @@ def _iso(value: Any) -> str:
 _ENVIRONMENTS: dict[tuple[str, ...], jinja2.Environment] = {}
 
 
-def make_environment(theme: Theme, site: Site, drafts: bool) -> jinja2.Environment:
-    """The Jinja2 environment for a theme; kept, so compiled templates are reused
-    across rebuilds (Jinja2 itself reloads a template whose file changed)."""
-    key = tuple(str(d) for d in theme.template_dirs)
+def make_environment(theme: Theme, site: Site, drafts: bool,
+                     live: bool = False) -> jinja2.Environment:
+    """The Jinja2 environment for a theme; kept, so compiled templates are reused.
+
+    ``live`` (the preview) makes Jinja2 check template files for changes on
+    every use; a build reads each template once.
+    """
+    key = (*(str(d) for d in theme.template_dirs), str(live))
     env = _ENVIRONMENTS.get(key)
     if env is None:
+        folders = [str(d) for d in theme.template_dirs]
         loader = jinja2.ChoiceLoader([
-            jinja2.FileSystemLoader(list(key)),
-            jinja2.PrefixLoader({"default": jinja2.FileSystemLoader(key[-1])}),
+            jinja2.FileSystemLoader(folders),
+            jinja2.PrefixLoader({"default": jinja2.FileSystemLoader(folders[-1])}),
         ])
         env = _ENVIRONMENTS[key] = jinja2.Environment(
             loader=loader, autoescape=True, trim_blocks=True, lstrip_blocks=True,
-            keep_trailing_newline=True)
+            keep_trailing_newline=True, auto_reload=live)
 
     def asset(name: str) -> str:
         try:
@@ -116,9 +121,9 @@ class Renderer:
     """Turns each route into the bytes of its output file."""
 
     def __init__(self, site: Site, routes: list[Route], theme: Theme, drafts: bool = False,
-                 no_index: bool = False):
+                 no_index: bool = False, live: bool = False):
         self.site, self.routes, self.theme, self.drafts = site, routes, theme, drafts
-        self.env = make_environment(theme, site, drafts)
+        self.env = make_environment(theme, site, drafts, live)
         self.writers: dict[str, Callable[[Route], bytes]] = {
             "feed": lambda r: structured.atom_feed(site, r),
             "claimreview": lambda r: structured.claimreview_feed(site),

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import errno
 import gc
+import os
 import html
 import json
 import logging
@@ -36,6 +37,7 @@ from .load import Document, Documents, Sources, find_files, load_file
 from .problems import Problems, format_report
 from .render import Renderer, Theme, default_theme
 from .resolve import Memo, Options, build_model
+from .validate import check_claim
 from .model import Site
 from .routes import Route, build_routes, check_links
 from .search import routes as search_routes
@@ -95,7 +97,10 @@ class Preview:
 
     def apply(self, changed: Iterable[Path]) -> None:
         """Take in changed, new and deleted files, then rebuild the model."""
+        changed = list(changed)
         with self.lock:
+            if len(changed) == 1 and self._patch_claim(changed[0].resolve()):
+                return
             for path in changed:
                 path = path.resolve()
                 if path.is_file() and self.sources.kind_of(path):
@@ -104,6 +109,51 @@ class Preview:
                     self.documents.pop(path, None)
                     self.load_problems.pop(path, None)
             self.rebuild()
+
+    def _patch_claim(self, path: Path) -> bool:
+        """The common edit, fast: a claim whose links did not change.
+
+        When a saved claim still names the same claimants, topics, related
+        claims, seeds, verdict, dates and status, the model keeps its shape:
+        the new claim object takes the old one's place in every list and
+        route. Anything else (or any problem) goes through the full rebuild.
+        """
+        old_doc, snap = self.documents.get(path), self.snapshot
+        if (old_doc is None or old_doc.kind != "claim" or snap.problems.errors
+                or snap.renderer is None or snap.site is None or not path.is_file()):
+            return False
+        problems = Problems()
+        doc = load_file(self.sources, path, problems, "claim")
+        old_hit = self.memo.items.get(old_doc.digest)
+        if doc is None or problems.items or old_hit is None or old_hit[0] is None:
+            return False
+        verdicts = self.memo.site[1] if self.memo.site else []
+        item = check_claim(doc, snap.site.config, {v.key: v for v in verdicts}, problems)
+        old_item = old_hit[0]
+        if problems.errors or not item.valid or _link_shape(item) != _link_shape(old_item):
+            return False
+        known = set(snap.by_output)
+        if any(href.split("#")[0].rstrip("/") + "/index.html" not in known
+               and href.split("#")[0] not in known for href, _ in item.rendered.internal_links):
+            return False
+        old, new = old_item.obj, item.obj
+        new.version = doc.digest
+        new.claimants, new.topics, new.related = old.claimants, old.topics, old.related
+        seeds = {id(r): r.seed for r, _ in old_item.refs.source_seeds}
+        for (ref, _), (old_ref, _) in zip(item.refs.source_seeds, old_item.refs.source_seeds):
+            ref.seed = seeds[id(old_ref)]
+        new.sources = [s for s in item.refs.sources if s.seed or not s in
+                       [r for r, _ in item.refs.source_seeds]]
+        new.evidence = list(item.refs.evidence)
+        _replace_everywhere(snap, old, new)
+        self.memo.items[doc.digest] = (item, problems.items)
+        self.documents[path] = doc
+        self.load_problems[path] = Problems()
+        kept = [p for p in snap.problems.items if p.path != doc.path]
+        self.snapshot = Snapshot(Problems(kept + problems.items), snap.renderer, snap.by_output,
+                                 snap.static, {}, snap.site, False)
+        self.generation += 1
+        return True
 
     def rebuild(self) -> None:
         """A new snapshot. The cyclic garbage collector is paused meanwhile: with a
@@ -136,7 +186,7 @@ class Preview:
             theme = Theme.for_site(self.sources.root)
             check_links(model, routes, problems, {"/" + p for p in theme.static_files})
             snapshot.static = {"/" + k: v for k, v in theme.static_files.items()}
-            snapshot.renderer = Renderer(model.site, routes, theme, drafts=True)
+            snapshot.renderer = Renderer(model.site, routes, theme, drafts=True, live=True)
         except (OSError, jinja2.TemplateError) as exc:
             problems.error("templates", 1, f"the theme cannot be loaded: {exc}")
         snapshot.by_output = {"/" + r.output: r for r in routes}
@@ -200,6 +250,37 @@ class Preview:
         return [body]
 
 
+def _link_shape(item: Any) -> tuple:  # type: ignore[type-arg]
+    """Everything about a claim that other pages' structure depends on."""
+    claim, refs = item.obj, item.refs
+    return (claim.slug, claim.verdict.key, claim.published, claim.draft, tuple(claim.aliases),
+            tuple(n for n, _ in refs.claimants), tuple(n for n, _ in refs.topics),
+            tuple(n for n, _ in refs.related), tuple(s for _, (s, _) in refs.source_seeds))
+
+
+def _replace_everywhere(snap: Snapshot, old: Any, new: Any) -> None:
+    """Swap a claim object in the model's lists and in every route's context."""
+    site = snap.site
+    assert site is not None
+    lists = [site.claims, *(a.claims for a in new.claimants), *(t.claims for t in new.topics),
+             new.verdict.claims if hasattr(new.verdict, "claims") else [],
+             *(s.claims for s in new.seeds), *(c.related for c in new.related)]
+    for route in snap.by_output.values():
+        for key, value in route.context.items():
+            if value is old:
+                route.context[key] = new
+            elif isinstance(value, list):
+                lists.append(value)
+    seen: set[int] = set()
+    for items in lists:
+        if id(items) in seen:
+            continue  # e.g. every page of /claims/ shares site.claims
+        seen.add(id(items))
+        for i, value in enumerate(items):
+            if value is old:
+                items[i] = new
+
+
 def _type(path: str) -> str:
     if path.endswith(".xml"):
         return "application/xml"
@@ -227,48 +308,55 @@ def error_page(problems: Problems) -> bytes:
 
 
 class Watcher:
-    """Polls the mtimes of the site's sources; livereload only serves and reloads."""
+    """Polls the mtimes of the site's sources; livereload only serves and reloads.
+
+    A scan is one ``os.scandir`` per folder and no path objects: about 10 ms
+    for 10,000 files, so a 50 ms poll notices a save at once.
+    """
 
     def __init__(self, roots: list[Path]) -> None:
-        self.roots = roots
+        self.roots = [str(r) for r in roots]
         self.state = self.scan()
 
-    def scan(self) -> dict[Path, tuple[int, int]]:
-        state: dict[Path, tuple[int, int]] = {}
+    def scan(self) -> dict[str, tuple[int, int]]:
+        state: dict[str, tuple[int, int]] = {}
         for root in self.roots:
-            if root.is_file():
-                stat = root.stat()
-                state[root.resolve()] = (stat.st_mtime_ns, stat.st_size)
-            elif root.is_dir():
+            try:
+                stat = os.stat(root)
+            except OSError:
+                continue
+            if os.path.isdir(root):
                 _scan_dir(root, state)
+            else:
+                state[root] = (stat.st_mtime_ns, stat.st_size)
         return state
 
     def changes(self) -> list[Path]:
         new = self.scan()
+        if new == self.state:
+            return []
         changed = [p for p in new.keys() | self.state.keys() if new.get(p) != self.state.get(p)]
         self.state = new
-        return sorted(changed)
+        return [Path(p) for p in sorted(changed)]
 
 
-def _scan_dir(folder: Path, state: dict[Path, tuple[int, int]]) -> None:
+def _scan_dir(folder: str, state: dict[str, tuple[int, int]]) -> None:
     try:
-        entries = list(os_scandir(folder))
+        entries = os.scandir(folder)
     except OSError:
         return
-    for entry in entries:
-        if entry.name.startswith("."):
-            continue
-        if entry.is_dir(follow_symlinks=False):
-            _scan_dir(Path(entry.path), state)
-        elif entry.is_file():
-            stat = entry.stat()
-            state[Path(entry.path).resolve()] = (stat.st_mtime_ns, stat.st_size)
-
-
-def os_scandir(folder: Path):  # type: ignore[no-untyped-def]
-    import os
-
-    return os.scandir(folder)
+    with entries:
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            try:
+                if entry.is_dir(follow_symlinks=False):
+                    _scan_dir(entry.path, state)
+                elif entry.is_file():
+                    stat = entry.stat()
+                    state[entry.path] = (stat.st_mtime_ns, stat.st_size)
+            except OSError:
+                continue
 
 
 def free_port(host: str, port: int) -> bool:
@@ -286,6 +374,54 @@ def watch_roots(sources: Sources) -> list[Path]:
     root = sources.root
     return [sources.content, sources.seeds, root / "templates", root / "static",
             default_theme()]
+
+
+class Notifier:
+    """Operating-system change events (watchfiles) for the big folders.
+
+    Polling 10,000 files costs about 50 ms a scan; inotify-style events cost
+    nothing until a file changes. Changes are queued for the server's loop.
+    Folders that do not exist yet (and the small theme folders) stay polled.
+    """
+
+    def __init__(self, folders: list[Path], wake: Callable[[], None]) -> None:
+        import queue
+
+        self.folders = [str(f) for f in folders if f.is_dir()]
+        self.queue: "queue.SimpleQueue[str]" = queue.SimpleQueue()
+        self.stop = threading.Event()
+        self.wake = wake
+        self.thread = threading.Thread(target=self._run, name="site-builder-watch", daemon=True)
+
+    def start(self) -> bool:
+        try:
+            import watchfiles  # noqa: F401
+        except ImportError:
+            return False
+        if not self.folders:
+            return False
+        self.thread.start()
+        return True
+
+    def _run(self) -> None:
+        import watchfiles
+
+        try:
+            for changes in watchfiles.watch(*self.folders, step=5, debounce=200,
+                                            stop_event=self.stop, watch_filter=None,
+                                            raise_interrupt=False):
+                for _, path in changes:
+                    self.queue.put(path)
+                self.wake()
+        except Exception as exc:  # the preview must go on: fall back to polling
+            log.warning("file events stopped (%s); polling instead", exc)
+            self.queue.put("")
+
+    def drain(self) -> list[Path]:
+        paths = set()
+        while not self.queue.empty():
+            paths.add(self.queue.get_nowait())
+        return [Path(p) for p in sorted(paths) if p]
 
 
 def _reload_stale_pages(handler_class: Any, preview: Preview) -> None:
@@ -327,10 +463,14 @@ def serve(sources: Sources, host: str = "127.0.0.1", port: int = 8000,
         print(report, file=sys.stderr)
     print(f"Loaded {len(preview.documents)} files in {time.perf_counter() - started:.2f} s; "
           f"previewing with drafts at http://{host}:{port}/ (Ctrl-C stops)")
-    watcher = Watcher(watch_roots(sources))
+    loop = ioloop.IOLoop.current()
+    roots = watch_roots(sources)
+    notifier = Notifier(roots[:2], lambda: loop.add_callback(poll))
+    polled = roots[2:] + [r for r in roots[:2] if not r.is_dir()]
+    watcher = Watcher(polled if notifier.start() else roots)
 
     def poll() -> None:
-        changed = watcher.changes()
+        changed = sorted(set(watcher.changes()) | set(notifier.drain()))
         if not changed:
             return
         begin = time.perf_counter()
@@ -353,5 +493,7 @@ def serve(sources: Sources, host: str = "127.0.0.1", port: int = 8000,
                      open_url_delay=0.5 if open_browser else None)
     except KeyboardInterrupt:
         pass
+    finally:
+        notifier.stop.set()
     print("Stopped.")
     return 0

@@ -205,3 +205,12 @@ def test_browser_reloads_by_itself_on_each_save(preview: Preview):
             "() => document.querySelector('h1') && "
             "document.querySelector('h1').textContent.includes('Back again')", timeout=10000)
         browser.close()
+
+
+def test_ctrl_c_stops_cleanly(preview: Preview):
+    import signal
+
+    preview.proc.send_signal(signal.SIGINT)
+    out, _ = preview.proc.communicate(timeout=15)
+    assert preview.proc.returncode == 0
+    assert "Stopped." in out and "Traceback" not in out
