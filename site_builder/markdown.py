@@ -17,6 +17,7 @@ from functools import lru_cache
 
 from markdown_it import MarkdownIt
 from mdit_py_plugins.anchors import anchors_plugin
+from mdit_py_plugins.anchors.index import slugify as _slugify
 from mdit_py_plugins.footnote import footnote_plugin
 
 _SAFE_LINK = re.compile(r"^(?:https?:|mailto:|tel:|/|#|\.|[^:/?#]*(?:[/?#]|$))", re.I)
@@ -37,13 +38,25 @@ def _validate_link(url: str) -> bool:
     return bool(_SAFE_LINK.match(url.strip()))
 
 
+#: ids the theme and the footnotes use on a page; a body heading never takes one
+_TAKEN_IDS = re.compile(r"(main|claim-[a-z-]+|share-url|others-.*|.*-heading|seed-[a-z-]+"
+                        r"|(search|filter)-.*|fn(ref)?\d+(:\d+)?)\Z")
+_VERSION = "2"  # part of the memo key: bump when the HTML for a body changes
+
+
+def _heading_id(title: str) -> str:
+    """GitHub-style slug, never empty and never one of the page's own ids."""
+    slug = _slugify(title) or "section"
+    return f"{slug}-section" if _TAKEN_IDS.match(slug) else slug
+
+
 @lru_cache(maxsize=2)
 def parser(allow_html: bool = False) -> MarkdownIt:
     """The one configured instance (one per HTML setting)."""
     md = MarkdownIt("commonmark", {"html": allow_html, "linkify": False, "typographer": False})
     md.enable("table")
     md.use(footnote_plugin)
-    md.use(anchors_plugin, min_level=2, max_level=4)
+    md.use(anchors_plugin, min_level=2, max_level=4, slug_func=_heading_id)
     md.validateLink = _validate_link  # type: ignore[method-assign]
     return md
 
@@ -54,7 +67,7 @@ USED: set[str] = set()
 
 
 def key(text: str, allow_html: bool) -> str:
-    return hashlib.blake2b(f"{int(allow_html)}{text}".encode("utf-8", "surrogatepass"),
+    return hashlib.blake2b(f"{_VERSION}{int(allow_html)}{text}".encode("utf-8", "surrogatepass"),
                            digest_size=16).hexdigest()
 
 

@@ -270,11 +270,6 @@ def test_odd_site_has_what_it_should_test(sites: dict[str, Path]):
     assert page.count('class="card"') >= 14
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "site_builder/markdown.py: heading anchors can be empty (id=\"\" for '## ???') and can "
-    "repeat ids the theme or the footnotes use ('## Claim ruling' -> claim-ruling, "
-    "'## Main' -> main, '## fn1' -> fn1). Remove this marker once markdown.py passes a "
-    "slug_func that never returns those."))
 def test_body_heading_ids_never_clash(sites: dict[str, Path], checked: dict[str, list[dict]]):
     errors = checked.get("headings", [])
     assert not errors, describe(errors, sites["headings"])
