@@ -41,7 +41,8 @@ def code_version() -> str:
 class Fingerprints:
     def __init__(self, site: Site, global_parts: Iterable[str]) -> None:
         self.site = site
-        self.glob = _digest([*global_parts, *(p.version for p in site.pages)])
+        self.glob = _digest([*global_parts, repr(site.config), *map(repr, site.verdicts),
+                             *(p.version for p in site.pages)])
         self._cards: dict[int, str] = {}
         self._lists: dict[int, str] = {}
         self._everything = ""

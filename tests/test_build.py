@@ -179,6 +179,9 @@ def test_cached_incremental_builds_match_a_clean_build_after_random_edits(tmp_pa
         lambda: (content / "claims/c3.md").write_text(claim_text(related="[c4, c5]",
                                                                  published="2025-01-01")),
         lambda: (content / "pages/about.md").write_text("---\ntitle: About the desk\n---\nHi\n"),
+        lambda: (content / "site.yaml").write_text((content / "site.yaml").read_text().replace(
+            "title: Test Checks", "title: Renamed Desk") + "allow_html: true\n"),
+        lambda: (content / "seeds/first-article.yaml").write_text("headline: A new headline\n"),
     ]
     rng.shuffle(edits)
     for edit in edits:
