@@ -170,7 +170,8 @@ def test_cached_incremental_builds_match_a_clean_build_after_random_edits(tmp_pa
     edits = [
         lambda: (content / "claims/c1.md").write_text(claim_text(title='"Renamed"',
                                                                  verdict="true")),
-        lambda: (content / "claims/c2.md").unlink(),
+        lambda: ((content / "claims/c2.md").unlink(),  # and the claim that linked to it
+                 (content / "claims/c1.md").write_text(claim_text(title='"No link"'))),
         lambda: (content / "claims/c9.md").write_text(claim_text(claimant="acme-corp",
                                                                  topics="[health]")),
         lambda: (content / "actors/acme-corp.md").write_text(
@@ -181,7 +182,7 @@ def test_cached_incremental_builds_match_a_clean_build_after_random_edits(tmp_pa
         lambda: (content / "pages/about.md").write_text("---\ntitle: About the desk\n---\nHi\n"),
         lambda: (content / "site.yaml").write_text((content / "site.yaml").read_text().replace(
             "title: Test Checks", "title: Renamed Desk") + "allow_html: true\n"),
-        lambda: (content / "seeds/first-article.yaml").write_text("headline: A new headline\n"),
+        lambda: (content.parent / "seeds/first-article.yaml").write_text("headline: New one\n"),
     ]
     rng.shuffle(edits)
     for edit in edits:
