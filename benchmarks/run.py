@@ -44,8 +44,23 @@ SERVE_NOTE = "n/a (measured by benchmarks/serve_bench.py)"
 
 # --------------------------------------------------------------------------- measuring
 
+def _pss_kb(pid: int) -> int:
+    """Proportional set size: shared pages (a forked worker's copy-on-write view
+    of its parent) counted once across the processes sharing them, not once per
+    process as RSS does."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as f:
+            for line in f:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1])
+    except (OSError, ValueError):
+        pass
+    with open(f"/proc/{pid}/statm") as f:
+        return int(f.read().split()[1]) * (os.sysconf("SC_PAGE_SIZE") // 1024)
+
+
 def _tree_rss_kb(pid: int) -> int:
-    """Resident memory (KiB) of a process and all its descendants, from /proc."""
+    """Memory (KiB, PSS) of a process and all its descendants, from /proc."""
     total = 0
     stack = [pid]
     seen = set()
@@ -55,8 +70,7 @@ def _tree_rss_kb(pid: int) -> int:
             continue
         seen.add(p)
         try:
-            with open(f"/proc/{p}/statm") as f:
-                total += int(f.read().split()[1]) * (os.sysconf("SC_PAGE_SIZE") // 1024)
+            total += _pss_kb(p)
             for tid in os.listdir(f"/proc/{p}/task"):
                 with open(f"/proc/{p}/task/{tid}/children") as f:
                     stack.extend(int(c) for c in f.read().split())
@@ -71,8 +85,8 @@ def measure(cmd: list[str], cwd: str | None = None, env: dict | None = None,
 
     Peak memory is the larger of the child's ru_maxrss (from wait4: the largest
     single process among the child and the descendants it waited for) and the
-    largest sum of RSS over the child's process tree sampled every `interval`
-    seconds (which counts worker processes together).
+    largest sum of PSS over the child's process tree sampled every `interval`
+    seconds (which counts worker processes together, shared pages once).
     """
     if log:
         os.makedirs(os.path.dirname(log), exist_ok=True)

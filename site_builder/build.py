@@ -58,7 +58,8 @@ class Result:
         return not self.fatal and not self.problems.errors
 
 
-#: a build rendering more pages than this (and reusing none) streams them to disk
+#: a first build (no site in the output folder yet) rendering more pages than
+#: this streams them to disk
 STAGE_ABOVE = 2000
 
 #: called with the name of each stage as it starts (the CLI shows it on a terminal)
@@ -212,7 +213,10 @@ def build(sources: Sources, out: Path, options: Options | None = None,
         old = cache.pages if cache and cache.state.get("out") == str(out) else {}
         keep = {o for o, fp in pages.items() if previous and old.get(o) == fp and o in previous}
         todo = [r for r in result.routes if r.output not in keep]
-        stage = Staging.beside(out) if not keep and len(todo) > STAGE_ABOVE else None
+        # a big first build streams to disk; over an existing site, pages stay in
+        # memory so that only changed files are written (deleting a whole old
+        # tree costs more than rendering it)
+        stage = Staging.beside(out) if not previous and len(todo) > STAGE_ABOVE else None
         try:
             render_all(result, theme, options, todo, stage)
         except BaseException:

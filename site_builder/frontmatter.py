@@ -143,9 +143,10 @@ def parse_yaml(text: str, first_line: int, path: str, problems: Problems) -> Par
     if node is None:
         return parsed
     if not isinstance(node, MappingNode):
+        what = "the front matter" if first_line > 1 else "the file"
         problems.error(path, node.start_mark.line + first_line,
-                       "the front matter must be a list of 'key: value' lines",
-                       "for example:\ntitle: \"A headline\"\nverdict: false")
+                       f"{what} must be made of 'key: value' lines",
+                       "for example:\ntitle: \"A headline\"\nverdict: \"false\"")
         parsed.ok = False
         return parsed
     walker = _Walker(loader, parsed, first_line, path, problems)

@@ -84,6 +84,8 @@ def build_model(docs: Documents, problems: Problems, options: Options | None = N
     cached = memo.items if memo is not None else {}
 
     def validated(doc: Document, fn) -> Checked | None:  # type: ignore[no-untyped-def]
+        if not doc.parsed.ok:
+            return None  # already reported where it broke; no cascade of "missing" fields
         hit = cached.get(doc.digest)
         if hit is None:
             scratch = Problems()

@@ -14,6 +14,7 @@ import json
 import xml.etree.ElementTree as ET
 from xml.sax.saxutils import escape as _xml_escape
 from typing import Any, Iterable
+from urllib.parse import quote
 
 from .model import Actor, Claim, Site, Verdict
 from .routes import Route
@@ -283,9 +284,10 @@ def redirects(site: Site) -> bytes:
     lines = []
     for claim in site.claims:
         for alias in claim.aliases:
-            lines.append(f"{alias} {claim.url_path} 301")
-            if alias.endswith("/") and len(alias) > 1:
-                lines.append(f"{alias.rstrip('/')} {claim.url_path} 301")
+            source = quote(alias, safe="/%")  # Netlify wants special characters encoded
+            lines.append(f"{source} {claim.url_path} 301")
+            if source.endswith("/") and len(source) > 1:
+                lines.append(f"{source.rstrip('/')} {claim.url_path} 301")
     return ("\n".join(sorted(set(lines))) + "\n").encode("utf-8") if lines else b""
 
 
