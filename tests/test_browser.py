@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from conftest import REPO, run_cli
+from conftest import REPO
 
 CHROMIUM = "/usr/bin/chromium"
 REQUIRED = os.environ.get("SITE_BUILDER_REQUIRE_BROWSER") == "1"
@@ -51,11 +51,8 @@ class QuietHandler(SimpleHTTPRequestHandler):
 
 
 @pytest.fixture(scope="module")
-def site_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("browser") / "public"
-    result = run_cli("build", "--content", str(REPO / "content"), "--out", str(out))
-    assert result.returncode == 0, result.stderr + result.stdout
-    return out
+def site_dir(shipped: Path) -> Path:
+    return shipped
 
 
 @pytest.fixture(scope="module")
@@ -272,16 +269,21 @@ def test_dark_mode_changes_the_background(new_page, base_url):
     assert max(r, g, b) < 64, colours["dark"]
 
 
+def open_page(page, base_url: str, shipped_urls: dict[str, str], which: str):
+    """A shipped page by name; "search" means the search page with results shown."""
+    if which == "search":
+        run_search(page, base_url, "korea")
+        page.wait_for_selector("[data-search-results] li")
+    else:
+        page.goto(base_url + shipped_urls[which])
+    return page
+
+
 @pytest.mark.parametrize("width", [375, 1280])
 def test_screenshots(new_page, base_url, shipped_urls, width):
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     for which in ("home", "claim", "search"):
-        page = new_page(width=width)
-        if which == "search":
-            run_search(page, base_url, "korea")
-            page.wait_for_selector("[data-search-results] li")
-        else:
-            page.goto(base_url + shipped_urls[which])
+        page = open_page(new_page(width=width), base_url, shipped_urls, which)
         path = SCREENSHOTS / f"{which}-{width}.png"
         page.screenshot(path=str(path), full_page=True)
         assert path.stat().st_size > 1000
@@ -317,12 +319,7 @@ def axe_violations(page, axe_script: Path) -> list[str]:
 @pytest.mark.parametrize("which", ["home", "claim", "actor", "topic", "verdict", "search", "404"])
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_axe_finds_no_violations(new_page, base_url, shipped_urls, axe_script, which, scheme):
-    page = new_page(color_scheme=scheme)
-    if which == "search":
-        run_search(page, base_url, "korea")
-        page.wait_for_selector("[data-search-results] li")
-    else:
-        page.goto(base_url + shipped_urls[which])
+    page = open_page(new_page(color_scheme=scheme), base_url, shipped_urls, which)
     found = axe_violations(page, axe_script)
     assert found == []
 
@@ -339,3 +336,45 @@ def test_zz_no_page_requests_anything_third_party(new_page, base_url, shipped_ur
     hosts = {urlsplit(url).hostname for url in requests_seen
              if not url.startswith(("data:", "about:"))}
     assert hosts == {"127.0.0.1"}, sorted(set(requests_seen))
+
+
+# -- print and motion ------------------------------------------------------------
+@pytest.fixture(scope="module")
+def sourced_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A small site whose claim cites web sources (the shipped one has no URLs)."""
+    from conftest import claim_text, run_cli, write_site
+
+    root = tmp_path_factory.mktemp("sourced")
+    content = write_site(root, claims={"x": claim_text(
+        evidence="\n  - title: Official data\n    url: https://stats.example.org/table-7")})
+    out = root / "public"
+    assert run_cli("build", "--content", str(content), "--out", str(out)).returncode == 0
+    handler = functools.partial(QuietHandler, directory=str(out))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def test_print_shows_source_urls_and_hides_navigation(new_page, sourced_site):
+    page = new_page()
+    page.goto(sourced_site + "/claims/x/")
+    page.emulate_media(media="print")
+    assert page.eval_on_selector(".site-nav", "e => getComputedStyle(e).display") == "none"
+    after = page.eval_on_selector(".sources a[href^='https://stats']",
+                                  "e => getComputedStyle(e, '::after').content")
+    assert "https://stats.example.org/table-7" in after
+    page.emulate_media(media="screen")
+    assert page.eval_on_selector(".site-nav", "e => getComputedStyle(e).display") != "none"
+
+
+def test_reduced_motion_is_respected(new_page, base_url):
+    smooth = new_page(reduced_motion="no-preference")
+    smooth.goto(base_url + "/")
+    still = new_page(reduced_motion="reduce")
+    still.goto(base_url + "/")
+    behaviour = "() => getComputedStyle(document.documentElement).scrollBehavior"
+    assert smooth.evaluate(behaviour) == "smooth"
+    assert still.evaluate(behaviour) == "auto"
