@@ -8,6 +8,7 @@ the closing summary.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import multiprocessing as mp
 import os
 import time
@@ -81,9 +82,33 @@ def _timed(result: Result, stage: str) -> Iterator[None]:
         result.timings[stage] = result.timings.get(stage, 0.0) + time.perf_counter() - start
 
 
+@contextmanager
+def _no_cyclic_gc() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector for a whole build.
+
+    A site model holds millions of long-lived objects; every full collection
+    walks all of them, and they come more often as the heap grows, which made
+    a 100,000-claim build's loading and validation grow quadratically. The
+    model has few reference cycles to free, so nothing is lost by waiting.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def check(sources: Sources, options: Options | None = None,
           memo: ParsedMemo | None = None) -> Result:
     """Load, validate and route everything; write nothing."""
+    with _no_cyclic_gc():
+        return _check(sources, options, memo)
+
+
+def _check(sources: Sources, options: Options | None = None,
+           memo: ParsedMemo | None = None) -> Result:
     options = options or Options(today=today())
     result = Result(Problems())
     with _timed(result, "load"):
@@ -176,6 +201,13 @@ def _option_parts(options: Options) -> list[str]:
 
 def build(sources: Sources, out: Path, options: Options | None = None,
           use_cache: bool = True) -> Result:
+    """Build the site into ``out``; on any problem, ``out`` is left untouched."""
+    with _no_cyclic_gc():
+        return _build(sources, out, options, use_cache)
+
+
+def _build(sources: Sources, out: Path, options: Options | None = None,
+           use_cache: bool = True) -> Result:
     """Build the site into ``out``; on any problem, ``out`` is left untouched.
 
     With the cache, a build where nothing changed stops after hashing the
