@@ -61,6 +61,12 @@ class Fingerprints:
             self._lists[key] = _digest(self.card(c) for c in claims)
         return self._lists[key]
 
+    def breakdown(self, claims: list[Claim]) -> str:
+        counts: dict[str, int] = {}
+        for claim in claims:
+            counts[claim.verdict.key] = counts.get(claim.verdict.key, 0) + 1
+        return _digest(f"{k}={v}" for k, v in sorted(counts.items()))
+
     def actor(self, actor: Actor) -> str:
         return _digest([actor.version, self.claims(actor.claims)])
 
@@ -92,12 +98,21 @@ class Fingerprints:
                     *(s.version for s in claim.seeds)]
         if route.writer == "card" or route.template == "redirect.html":
             return [self.card(ctx.get("claim") or ctx["target"])]
-        if "all_claims" in ctx or route.writer == "feed" or route.template == "home.html":
+        if "all_claims" in ctx:
+            # one page of a long list: its own cards, the list's length (page count,
+            # totals) and, on an actor's first page, the verdict breakdown
             owner = ctx.get("actor") or ctx.get("topic") or ctx.get("verdict")
-            pager = ctx.get("pagination")
-            return [getattr(owner, "version", "") or getattr(owner, "key", ""),
-                    self.claims(ctx.get("all_claims") or ctx["claims"]),
-                    str(pager.number if pager else 0), str(ctx.get("title", ""))]
+            pager = ctx["pagination"]
+            every = ctx["all_claims"]
+            parts = [getattr(owner, "version", "") or getattr(owner, "key", ""),
+                     self.claims(ctx["claims"]), str(len(every)), str(pager.number)]
+            if pager.number == 1 and isinstance(owner, Actor):
+                parts.append(self.breakdown(every))
+            return parts
+        if route.writer == "feed" or route.template == "home.html":
+            owner = ctx.get("actor") or ctx.get("topic")
+            return [getattr(owner, "version", ""), self.claims(ctx["claims"]),
+                    str(len(ctx["claims"])), str(ctx.get("title", ""))]
         if route.template == "source.html":
             seed = ctx["seed"]
             return [seed.version, self.claims(seed.claims)]

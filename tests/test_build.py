@@ -165,6 +165,8 @@ def test_cached_incremental_builds_match_a_clean_build_after_random_edits(tmp_pa
                                   claimant=rng.choice(["jane-doe", "acme-corp"]),
                                   published=f"2024-0{1 + i % 8}-01") for i in range(8)}
     content = write_site(tmp_path, claims=claims)
+    site_yaml = content / "site.yaml"
+    site_yaml.write_text(site_yaml.read_text() + "page_size: 3\n")  # lists paginate
     out = tmp_path / "public"
     assert run_cli("build", "--content", str(content), "--out", str(out)).returncode == 0
     edits = [
