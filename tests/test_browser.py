@@ -9,6 +9,7 @@ tests/.cache/ (ignored by git). Screenshots go to test-artifacts/screenshots/.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import re
@@ -55,16 +56,25 @@ def site_dir(shipped: Path) -> Path:
     return shipped
 
 
-@pytest.fixture(scope="module")
-def base_url(site_dir: Path) -> Iterator[str]:
-    handler = functools.partial(QuietHandler, directory=str(site_dir))
+@contextlib.contextmanager
+def serving(folder: Path) -> Iterator[str]:
+    """A built site over HTTP on 127.0.0.1 (static files, as Netlify serves them)."""
+    handler = functools.partial(QuietHandler, directory=str(folder))
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
-    thread.join(timeout=5)
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+
+@pytest.fixture(scope="module")
+def base_url(site_dir: Path) -> Iterator[str]:
+    with serving(site_dir) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -349,13 +359,8 @@ def sourced_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         evidence="\n  - title: Official data\n    url: https://stats.example.org/table-7")})
     out = root / "public"
     assert run_cli("build", "--content", str(content), "--out", str(out)).returncode == 0
-    handler = functools.partial(QuietHandler, directory=str(out))
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    with serving(out) as url:
+        yield url
 
 
 def test_print_shows_source_urls_and_hides_navigation(new_page, sourced_site):
