@@ -138,6 +138,23 @@ def _markdown_files(folder: Path) -> list[Path]:
     return found
 
 
+def _warn_ignored(sources: Sources, problems: Problems) -> None:
+    """Files an editor probably meant as content but that the builder skips."""
+    for folder in KINDS:
+        base = sources.content / folder
+        if base.is_dir():
+            for path in base.iterdir():
+                if path.is_file() and path.suffix.lower() in (".md", ".markdown", ".txt") \
+                        and path.suffix != ".md" and not _ignored(path.name):
+                    problems.warning(sources.display(path), 1,
+                                     "this file is ignored: only .md files are read",
+                                     f"rename it to {path.stem}.md")
+    if sources.seeds.is_dir():
+        for path in sources.seeds.glob("*.yml"):
+            problems.warning(sources.display(path), 1, "this file is ignored: seeds end in .yaml",
+                             f"rename it to {path.stem}.yaml")
+
+
 def load(sources: Sources, problems: Problems, memo: ParsedMemo | None = None) -> Documents:
     """Read the whole site. Problems are collected, never raised."""
     docs = Documents(site=None)
@@ -154,6 +171,7 @@ def load(sources: Sources, problems: Problems, memo: ParsedMemo | None = None) -
             docs.site = doc
         else:
             docs.by_kind.setdefault(doc.kind, []).append(doc)
+    _warn_ignored(sources, problems)
     if docs.site is None:
         problems.error(sources.display(sources.content / "site.yaml"), 1,
                        "site.yaml is missing",

@@ -153,3 +153,14 @@ def test_shipped_content_has_no_errors():
 
     result = run_cli("check", "--content", str(REPO / "content"))
     assert result.returncode == 0, result.stdout
+
+
+def test_files_the_builder_skips_are_named(tmp_path):
+    problems = problems_for(tmp_path, extra={"content/claims/typo.MD": claim_text(),
+                                             "content/claims/notes.txt": "x",
+                                             "seeds/other.yml": "headline: x\n"})
+    warnings = [p.as_text() for p in problems.warnings]
+    assert any("claims/typo.MD" in w and "typo.md" in w for w in warnings)
+    assert any("claims/notes.txt" in w and "ignored" in w for w in warnings)
+    assert any("seeds/other.yml" in w and "other.yaml" in w for w in warnings)
+    assert not problems.errors
