@@ -15,7 +15,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from .model import Claim, Site
-from .problems import Problems
+from .problems import Problems, did_you_mean
 from .resolve import Model
 
 #: top-level URL segments the builder owns; a page slug may not take them
@@ -175,7 +175,6 @@ def check_links(model: Model, routes: list[Route], problems: Problems,
         if target in known or target + "/" in known:
             continue
         candidates = sorted(known)
-        from .problems import did_you_mean
         guess = did_you_mean(target, candidates, cutoff=0.75)
         problems.error(path, line, f"the link '{href}' points to a page that does not exist",
                        guess or "check the address; site links look like /claims/<slug>/")

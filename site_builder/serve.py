@@ -142,8 +142,7 @@ class Preview:
         seeds = {id(r): r.seed for r, _ in old_item.refs.source_seeds}
         for (ref, _), (old_ref, _) in zip(item.refs.source_seeds, old_item.refs.source_seeds):
             ref.seed = seeds[id(old_ref)]
-        new.sources = [s for s in item.refs.sources if s.seed or not s in
-                       [r for r, _ in item.refs.source_seeds]]
+        new.sources = list(item.refs.sources)  # same seeds, all resolved (no errors)
         new.evidence = list(item.refs.evidence)
         _replace_everywhere(snap, old, new)
         self.memo.items[doc.digest] = (item, problems.items)
