@@ -20,11 +20,12 @@ from typing import Callable, Iterator
 
 import jinja2
 
-from .load import ParsedMemo, Sources, load
+from .load import Sources, find_files
 from .cache import BuildCache, input_digest
 from .deps import Fingerprints, code_version
 from .output import (MANIFEST, OutputError, Staging, WriteStats, check_output_dir, digest,
                      read_manifest, write_site)
+from .prepare import prepare
 from .problems import Problems
 from .render import Renderer, Theme
 from .resolve import Model, Options, build_model
@@ -52,7 +53,8 @@ class Result:
     report: str = ""       # the last build's warnings, when skipped
     reused: int = 0        # pages not rendered again (unchanged inputs)
     rendered: int = 0      # pages rendered by this build
-    digests: set[str] = field(default_factory=set)  # documents read
+    blobs: dict[str, bytes] = field(default_factory=dict)  # validated files, by digest
+    parsed: int = 0        # files parsed and validated (not taken from the cache)
 
     @property
     def ok(self) -> bool:
@@ -101,23 +103,27 @@ def _no_cyclic_gc() -> Iterator[None]:
 
 
 def check(sources: Sources, options: Options | None = None,
-          memo: ParsedMemo | None = None) -> Result:
-    """Load, validate and route everything; write nothing."""
+          cached: dict[str, bytes] | None = None,
+          files: list[tuple[Path, str]] | None = None) -> Result:
+    """Load, validate and route everything; write nothing.
+
+    ``cached`` holds validated files from the build cache, by digest.
+    """
     with _no_cyclic_gc():
-        return _check(sources, options, memo)
+        return _check(sources, options, cached, files)
 
 
 def _check(sources: Sources, options: Options | None = None,
-           memo: ParsedMemo | None = None) -> Result:
+           cached: dict[str, bytes] | None = None,
+           files: list[tuple[Path, str]] | None = None) -> Result:
     options = options or Options(today=today())
     result = Result(Problems())
     with _timed(result, "load"):
-        docs = load(sources, result.problems, memo)
-        result.digests = {d.digest for kind in docs.by_kind.values() for d in kind}
-        if docs.site:
-            result.digests.add(docs.site.digest)
+        prepared = prepare(sources, result.problems, cached, files)
+        docs = prepared.docs
+        result.blobs, result.parsed = prepared.blobs, prepared.parsed
     with _timed(result, "validate"):
-        result.model = build_model(docs, result.problems, options)
+        result.model = build_model(docs, result.problems, options, prepared.memo)
     with _timed(result, "routes"):
         result.routes = build_routes(result.model, result.problems)
         theme = Theme.for_site(sources.root)
@@ -222,7 +228,9 @@ def _build(sources: Sources, out: Path, options: Options | None = None,
     cache = BuildCache.at(sources) if use_cache else None
     timings: dict[str, float] = {}
     start = time.perf_counter()
-    inputs = input_digest(sources, [code_version(), *_option_parts(options)]) if cache else ""
+    files = find_files(sources) if sources.content.is_dir() else None
+    inputs = (input_digest(sources, [code_version(), *_option_parts(options)], files)
+              if cache else "")
     manifest = _manifest_digest(out)
     timings["hash"] = time.perf_counter() - start
     if cache and cache.unchanged(inputs, out, manifest):
@@ -230,9 +238,11 @@ def _build(sources: Sources, out: Path, options: Options | None = None,
                       report=cache.state.get("report", ""))
     if cache:
         cache.load()
-    memo: ParsedMemo = dict(cache.parsed) if cache else {}
-    result = check(sources, options, memo)
+    result = check(sources, options, cache.items if cache else None, files)
     result.timings = {**timings, **result.timings}
+    if cache:  # validated files depend only on their bytes: keep them even if the build fails
+        cache.save_items(result.blobs)
+    result.blobs = {}
     if result.problems.errors:
         return result
     assert result.model is not None
@@ -272,9 +282,7 @@ def _build(sources: Sources, out: Path, options: Options | None = None,
     if cache:
         from .problems import format_report
 
-        cache.save(inputs, out, _manifest_digest(out), pages,
-                   {d: memo[d] for d in result.digests if d in memo},
-                   format_report(result.problems))
+        cache.save(inputs, out, _manifest_digest(out), pages, format_report(result.problems))
     return result
 
 

@@ -1,8 +1,9 @@
 """The build cache in ``.site-builder-cache/`` (next to ``content/``; ignored by git).
 
-It keeps what depends only on a file's bytes (parsed front matter, Markdown
-HTML, both keyed by content digest) and what the last build wrote (each
-page's fingerprint, the digest of all inputs). Everything in it can be
+It keeps what depends only on a file's bytes and site.yaml (the file parsed,
+its Markdown converted and its fields validated, as one pickled blob per
+file, see prepare.py) and what the last build wrote (each page's
+fingerprint, the digest of all inputs). Everything in it can be
 thrown away: a build without it produces the same bytes, only slower. A
 change to the builder's code invalidates the whole cache.
 """
@@ -17,15 +18,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
-from . import markdown
 from .deps import code_version
-from .frontmatter import Parsed
 from .load import Sources, find_files
 
 CACHE_DIR = ".site-builder-cache"
 
 
-def input_digest(sources: Sources, extra: Iterable[str]) -> str:
+def input_digest(sources: Sources, extra: Iterable[str],
+                 files: list[tuple[Path, str]] | None = None) -> str:
     """Digest of what a build reads: every content, seed and theme file's path,
     size and modification time (nanoseconds), the code and the options.
 
@@ -37,7 +37,7 @@ def input_digest(sources: Sources, extra: Iterable[str]) -> str:
     h = hashlib.blake2b(digest_size=16)
     for part in extra:
         h.update(part.encode() + b"\0")
-    paths = [p for p, _ in find_files(sources)]
+    paths = [p for p, _ in (find_files(sources) if files is None else files)]
     theme = Theme.for_site(sources.root)
     for folder in theme.template_dirs:
         paths.extend(sorted(p for p in folder.rglob("*") if p.is_file()))
@@ -56,7 +56,7 @@ def input_digest(sources: Sources, extra: Iterable[str]) -> str:
 class BuildCache:
     folder: Path
     version: str = field(default_factory=code_version)
-    parsed: dict[str, Parsed] = field(default_factory=dict)
+    items: dict[str, bytes] = field(default_factory=dict)
     pages: dict[str, str] = field(default_factory=dict)
     state: dict[str, Any] = field(default_factory=dict)
 
@@ -77,30 +77,39 @@ class BuildCache:
                 and self.state.get("manifest") == manifest)
 
     def load(self) -> None:
-        """The big part (parsed files, Markdown HTML, page fingerprints)."""
-        try:
-            with open(self.folder / "data.pickle", "rb") as handle:
-                data = pickle.load(handle)
-        except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError,
-                ValueError, TypeError):
+        """The big part: validated files and page fingerprints."""
+        self.items = _load_pickle(self.folder / "items.pickle", self.version).get("items", {})
+        self.pages = _load_pickle(self.folder / "pages.pickle", self.version).get("pages", {})
+
+    def save_items(self, items: dict[str, bytes]) -> None:
+        """Keep only this build's files, so the cache never grows without bound."""
+        if items.keys() == self.items.keys():
             return
-        if not isinstance(data, dict) or data.get("version") != self.version:
-            return
-        self.parsed = data.get("parsed", {})
-        self.pages = data.get("pages", {})
-        markdown.MEMO.update(data.get("markdown", {}))
+        self.folder.mkdir(parents=True, exist_ok=True)
+        _atomic_write(self.folder / "items.pickle", pickle.dumps(
+            {"version": self.version, "items": items}, protocol=pickle.HIGHEST_PROTOCOL))
+        self.items = items
 
     def save(self, inputs: str, out: Path, manifest: str, pages: dict[str, str],
-             parsed: dict[str, Parsed], report: str) -> None:
-        """Keep only what this build used, so the cache never grows without bound."""
+             report: str) -> None:
+        """What this build wrote; state.json last, as it vouches for the rest."""
         self.folder.mkdir(parents=True, exist_ok=True)
-        data = {"version": self.version, "parsed": parsed, "pages": pages,
-                "markdown": {k: v for k, v in markdown.MEMO.items() if k in markdown.USED}}
-        _atomic_write(self.folder / "data.pickle",
-                      pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL))
+        _atomic_write(self.folder / "pages.pickle", pickle.dumps(
+            {"version": self.version, "pages": pages}, protocol=pickle.HIGHEST_PROTOCOL))
         state = {"version": self.version, "inputs": inputs, "out": str(out),
                  "manifest": manifest, "report": report}
         _atomic_write(self.folder / "state.json", json.dumps(state).encode())
+
+
+def _load_pickle(path: Path, version: str) -> dict[str, Any]:
+    """A cache file's data, or {} if it is missing, damaged or from other code."""
+    try:
+        with open(path, "rb") as handle:
+            data = pickle.load(handle)
+    except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError,
+            ValueError, TypeError, IndexError, KeyError):
+        return {}
+    return data if isinstance(data, dict) and data.get("version") == version else {}
 
 
 def _atomic_write(path: Path, data: bytes) -> None:

@@ -6,7 +6,9 @@ the standalone pages (footer), the builder's own code and the build options.
 If the fingerprint and the file on disk are unchanged, the page is not
 rendered again. Rules follow what templates display: a claim page shows its
 claimants (and their other claims), topics, related claims and seeds; a list
-shows a card per claim (claim, claimants, topics). Unknown routes depend on
+shows a card per claim (claim, claimants, topics). Only an object's own page
+shows its Markdown body, so other pages depend on its ``meta_version`` (the
+front matter) and an edit to the text re-renders one page. Unknown routes depend on
 everything, which is always correct, merely slower.
 """
 
@@ -22,6 +24,10 @@ from .routes import Route
 #: claim pages list this many other claims per claimant (newest first); a theme
 #: that shows more must raise it, or edits to older claims will not reach them
 OTHER_CLAIMS = 5
+
+#: site-wide pages and files (templates and writers) that show no Markdown body
+_NO_BODIES = frozenset({"actors.html", "topics.html", "verdicts.html", "search.html",
+                        "claimreview", "sitemap", "robots", "redirects"})
 
 
 def _digest(parts: Iterable[str]) -> str:
@@ -45,14 +51,14 @@ class Fingerprints:
                              *(p.version for p in site.pages)])
         self._cards: dict[int, str] = {}
         self._lists: dict[int, str] = {}
-        self._everything = ""
+        self._everything: dict[bool, str] = {}
 
     def card(self, claim: Claim) -> str:
         key = id(claim)
         if key not in self._cards:
-            self._cards[key] = _digest([claim.version, claim.verdict.key,
-                                        *(a.version for a in claim.claimants),
-                                        *(t.version for t in claim.topics)])
+            self._cards[key] = _digest([claim.meta_version, claim.verdict.key,
+                                        *(a.meta_version for a in claim.claimants),
+                                        *(t.meta_version for t in claim.topics)])
         return self._cards[key]
 
     def claims(self, claims: list[Claim]) -> str:
@@ -72,18 +78,21 @@ class Fingerprints:
 
     def claimant_box(self, actor: Actor) -> str:
         """What a claim page shows of its claimant: the newest few claims and a count."""
-        return _digest([actor.version, str(len(actor.claims)),
+        return _digest([actor.meta_version, str(len(actor.claims)),
                         *(self.card(c) for c in actor.claims[:OTHER_CLAIMS + 1])])
 
-    def everything(self) -> str:
-        if not self._everything:
+    def everything(self, bodies: bool = True) -> str:
+        """All objects; ``bodies=False`` for pages that show no Markdown body."""
+        if bodies not in self._everything:
             site = self.site
-            self._everything = _digest([
-                self.claims(site.claims), *(a.version for a in site.actors),
-                *(t.version for t in site.topics), *(s.version for s in site.seeds),
+            own = "version" if bodies else "meta_version"
+            self._everything[bodies] = _digest([
+                self.claims(site.claims), *(c.version for c in site.claims if bodies),
+                *(getattr(a, own) for a in site.actors),
+                *(getattr(t, own) for t in site.topics), *(s.version for s in site.seeds),
                 *(f"{a.slug}:{len(a.claims)}" for a in site.actors),
                 *(f"{t.slug}:{len(t.claims)}" for t in site.topics)])
-        return self._everything
+        return self._everything[bodies]
 
     def of(self, route: Route) -> str:
         return _digest([self.glob, route.url, route.template, route.writer,
@@ -93,7 +102,7 @@ class Fingerprints:
         ctx: dict[str, Any] = route.context
         if route.template == "claim.html":
             claim: Claim = ctx["claim"]
-            return [self.card(claim), self.claims(claim.related),
+            return [claim.version, self.card(claim), self.claims(claim.related),
                     *(self.claimant_box(a) for a in claim.claimants),
                     *(s.version for s in claim.seeds)]
         if route.writer == "card" or route.template == "redirect.html":
@@ -119,5 +128,8 @@ class Fingerprints:
         if route.template in ("page.html", "404.html"):
             return []
         if route.writer == "search":  # the index is computed with the routes: its bytes
-            return [_digest([route.context["search_index"].files[route.url].hex()])]
+            data = route.context["search_index"].files[route.url]
+            return [hashlib.blake2b(data, digest_size=16).hexdigest()]
+        if route.writer in _NO_BODIES or route.template in _NO_BODIES:
+            return [self.everything(bodies=False)]
         return [self.everything()]

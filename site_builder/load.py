@@ -138,7 +138,7 @@ def _markdown_files(folder: Path) -> list[Path]:
     return found
 
 
-def _warn_ignored(sources: Sources, problems: Problems) -> None:
+def warn_ignored(sources: Sources, problems: Problems) -> None:
     """Files an editor probably meant as content but that the builder skips."""
     for folder in KINDS:
         base = sources.content / folder
@@ -171,7 +171,7 @@ def load(sources: Sources, problems: Problems, memo: ParsedMemo | None = None) -
             docs.site = doc
         else:
             docs.by_kind.setdefault(doc.kind, []).append(doc)
-    _warn_ignored(sources, problems)
+    warn_ignored(sources, problems)
     if docs.site is None:
         problems.error(sources.display(sources.content / "site.yaml"), 1,
                        "site.yaml is missing",

@@ -61,9 +61,9 @@ def parser(allow_html: bool = False) -> MarkdownIt:
     return md
 
 
-#: body digest -> rendered parts; filled by render()/prerender(), saved by cache.py
+#: body digest -> rendered parts; filled by render()/prerender() (a build
+#: converts each distinct body once; the preview keeps them between rebuilds)
 MEMO: dict[str, tuple[str, list[tuple[str, int]], list[int], list[int]]] = {}
-USED: set[str] = set()
 
 
 def key(text: str, allow_html: bool) -> str:
@@ -74,7 +74,6 @@ def key(text: str, allow_html: bool) -> str:
 def render(text: str, allow_html: bool = False) -> Rendered:
     """A body's HTML and links; each distinct body is converted only once."""
     digest = key(text, allow_html)
-    USED.add(digest)
     parts = MEMO.get(digest)
     if parts is None:
         parts = MEMO[digest] = _convert(text, allow_html)

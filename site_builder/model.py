@@ -110,7 +110,8 @@ class Actor:
     slug: str
     name: str
     path: str
-    version: str = ""
+    version: str = ""       # digest of the file
+    meta_version: str = ""  # digest of its front matter: what other pages show
     aliases: list[str] = field(default_factory=list)
     description: str = ""
     role: str = ""
@@ -136,7 +137,8 @@ class Topic:
     slug: str
     title: str
     path: str
-    version: str = ""
+    version: str = ""       # digest of the file
+    meta_version: str = ""  # digest of its front matter: what other pages show
     description: str = ""
     body_html: str = ""
     claims: list["Claim"] = field(default_factory=list, repr=False)
@@ -181,7 +183,8 @@ class Claim:
     aliases: list[str] = field(default_factory=list)
     draft: bool = False
     body_html: str = ""
-    version: str = ""
+    version: str = ""       # digest of the file
+    meta_version: str = ""  # digest of its front matter: all a list, feed or card shows
     extra: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @property

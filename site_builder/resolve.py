@@ -9,6 +9,7 @@ the same pass. Problems that need more than one file are reported here.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import unicodedata
 from dataclasses import dataclass, field
 
@@ -18,7 +19,7 @@ from .load import Documents
 from typing import Any
 
 from .load import Document
-from .model import Actor, Claim, Seed, Site, StandalonePage, Topic, Verdict
+from .model import Actor, Claim, Seed, Site, SiteConfig, StandalonePage, Topic, Verdict
 from .problems import Problem, Problems, did_you_mean
 from .validate import (Checked, check_actor, check_claim, check_page, check_seed,
                        check_slug, check_topic, prepare_bodies)
@@ -83,16 +84,13 @@ def build_model(docs: Documents, problems: Problems, options: Options | None = N
     verdicts = {v.key: v for v in verdict_list}
     cached = memo.items if memo is not None else {}
 
-    def validated(doc: Document, fn) -> Checked | None:  # type: ignore[no-untyped-def]
+    def validated(doc: Document) -> Checked | None:
         if not doc.parsed.ok:
             return None  # already reported where it broke; no cascade of "missing" fields
         hit = cached.get(doc.digest)
         if hit is None:
             scratch = Problems()
-            item = fn(doc, scratch)
-            if item is not None:
-                item.obj.version = doc.digest
-            hit = (item, scratch.items)
+            hit = (validate_document(doc, config, verdicts, scratch), scratch.items)
             if memo is not None:
                 cached[doc.digest] = hit
         item, found = hit
@@ -101,7 +99,7 @@ def build_model(docs: Documents, problems: Problems, options: Options | None = N
             _reset(item.obj)
         return item
 
-    def checked(kind: str, fn) -> list[Checked]:  # type: ignore[no-untyped-def]
+    def checked(kind: str) -> list[Checked]:
         seen: dict[str, str] = {}
         result = []
         for doc in docs.of(kind):
@@ -112,18 +110,15 @@ def build_model(docs: Documents, problems: Problems, options: Options | None = N
                                f"(also {seen[doc.slug]})", "rename one of the files")
                 continue
             seen[doc.slug] = doc.path
-            item = validated(doc, fn)
+            item = validated(doc)
             if item is not None:
                 result.append(item)
         return result
 
     prepare_bodies([d for kind in ("claim", "actor", "topic", "page") for d in docs.of(kind)
                     if d.digest not in cached], config)
-    actors = checked("actor", lambda d, p: check_actor(d, config, p))
-    topics = checked("topic", lambda d, p: check_topic(d, config, p))
-    pages = checked("page", lambda d, p: check_page(d, config, p))
-    seeds = checked("seed", lambda d, p: check_seed(d, p))
-    claims = checked("claim", lambda d, p: check_claim(d, config, verdicts, p))
+    actors, topics, pages, seeds, claims = (checked(kind) for kind in
+                                            ("actor", "topic", "page", "seed", "claim"))
 
     linker = _Linker(problems, [c.obj for c in actors], [t.obj for t in topics],
                      [s.obj for s in seeds], docs)
@@ -152,6 +147,37 @@ def build_model(docs: Documents, problems: Problems, options: Options | None = N
              if item.rendered and (not isinstance(item.obj, Claim) or item.obj.slug in published)
              for href, line in item.rendered.internal_links]
     return Model(site, links)
+
+
+def validate_document(doc: Document, config: SiteConfig, verdicts: dict[str, Verdict],
+                      problems: Problems) -> Checked | None:
+    """One document's checks (they depend on nothing but it and site.yaml)."""
+    if doc.kind == "claim":
+        item = check_claim(doc, config, verdicts, problems)
+    elif doc.kind == "seed":
+        item = check_seed(doc, problems)
+    else:
+        item = _CHECKS[doc.kind](doc, config, problems)
+    if item is not None:
+        stamp(item.obj, doc)
+    return item
+
+
+def stamp(obj: Any, doc: Document) -> None:
+    """Record which file (and which front matter) an object was made from.
+
+    Pages that show only front matter fields (lists, feeds, cards, the
+    claimant box) depend on ``meta_version``, so an edit to a claim's text
+    re-renders its own page and nothing else.
+    """
+    obj.version = doc.digest
+    if hasattr(obj, "meta_version"):
+        obj.meta_version = hashlib.blake2b(
+            f"{doc.path}\0{doc.parsed.data!r}".encode("utf-8", "surrogatepass"),
+            digest_size=16).hexdigest()
+
+
+_CHECKS = {"actor": check_actor, "topic": check_topic, "page": check_page}
 
 
 def _reset(obj: Any) -> None:

@@ -36,7 +36,7 @@ from .build import _template_problem, today
 from .load import Document, Documents, Sources, find_files, load_file
 from .problems import Problems, format_report
 from .render import Renderer, Theme, default_theme
-from .resolve import Memo, Options, build_model
+from .resolve import Memo, Options, build_model, stamp
 from .validate import check_claim
 from .model import Site
 from .routes import Route, build_routes, check_links
@@ -137,7 +137,7 @@ class Preview:
                and href.split("#")[0] not in known for href, _ in item.rendered.internal_links):
             return False
         old, new = old_item.obj, item.obj
-        new.version = doc.digest
+        stamp(new, doc)
         new.claimants, new.topics, new.related = old.claimants, old.topics, old.related
         seeds = {id(r): r.seed for r, _ in old_item.refs.source_seeds}
         for (ref, _), (old_ref, _) in zip(item.refs.source_seeds, old_item.refs.source_seeds):

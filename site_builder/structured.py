@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import xml.etree.ElementTree as ET
 from xml.sax.saxutils import escape as _xml_escape
 from typing import Any, Iterable
 from urllib.parse import quote
@@ -105,7 +104,9 @@ def _appearances(claim: Claim) -> list[dict[str, Any]]:
     return result
 
 
-def claim_review(site: Site, claim: Claim) -> dict[str, Any]:
+def claim_review(site: Site, claim: Claim, org: dict[str, Any] | None = None,
+                 ratings: dict[str, dict[str, Any]] | None = None) -> dict[str, Any]:
+    """A claim's ClaimReview; ``org`` and ``ratings`` are shared by a whole feed."""
     item: dict[str, Any] = {"@type": "Claim"}
     authors = [_person(a) for a in claim.claimants]
     if authors:
@@ -123,8 +124,8 @@ def claim_review(site: Site, claim: Claim) -> dict[str, Any]:
         "name": claim.title,
         "claimReviewed": claim.claim,
         "datePublished": claim.published.isoformat(),
-        "author": organization(site),
-        "reviewRating": rating(site, claim.verdict),
+        "author": org or organization(site),
+        "reviewRating": (ratings or {}).get(claim.verdict.key) or rating(site, claim.verdict),
         "itemReviewed": item,
     }
     if claim.updated:
@@ -174,6 +175,8 @@ def json_for_html(data: Any) -> str:
 
 def claimreview_feed(site: Site) -> bytes:
     """A schema.org DataFeed of every published ClaimReview (the aggregators' shape)."""
+    org = organization(site)
+    ratings = {v.key: rating(site, v) for v in site.verdicts}
     feed = {
         "@context": "https://schema.org",
         "@type": "DataFeed",
@@ -184,7 +187,7 @@ def claimreview_feed(site: Site) -> bytes:
         "dataFeedElement": [
             {"@type": "DataFeedItem", "dateCreated": c.published.isoformat(),
              "dateModified": c.modified.isoformat(), "item": [_without_context(
-                 claim_review(site, c))]}
+                 claim_review(site, c, org, ratings))]}
             for c in site.claims],
     }
     return (json.dumps(feed, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
@@ -250,23 +253,18 @@ def atom_feed(site: Site, route: Route) -> bytes:
     return ("\n".join(lines) + "\n").encode("utf-8")
 
 
-def _xml_bytes(root: ET.Element) -> bytes:
-    ET.indent(root)
-    return b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, encoding="utf-8",
-                                                                      xml_declaration=False) + b"\n"
-
-
 # -- sitemap, robots, redirects ------------------------------------------------
 def sitemap(site: Site, routes: Iterable[Route]) -> bytes:
-    ET.register_namespace("", SITEMAP)
-    urlset = ET.Element(f"{{{SITEMAP}}}urlset")
+    """Every page a search engine should know, with the date it last changed."""
+    lines = ['<?xml version="1.0" encoding="utf-8"?>', f'<urlset xmlns="{SITEMAP}">']
     for route in sorted((r for r in routes if r.in_sitemap and not r.writer),
                         key=lambda r: r.url):
-        url = ET.SubElement(urlset, f"{{{SITEMAP}}}url")
-        ET.SubElement(url, f"{{{SITEMAP}}}loc").text = site.config.absolute(route.url)
+        lines += ["  <url>", f"    <loc>{_xml_escape(site.config.absolute(route.url))}</loc>"]
         if route.lastmod:
-            ET.SubElement(url, f"{{{SITEMAP}}}lastmod").text = route.lastmod.isoformat()
-    return _xml_bytes(urlset)
+            lines.append(f"    <lastmod>{route.lastmod.isoformat()}</lastmod>")
+        lines.append("  </url>")
+    lines.append("</urlset>")
+    return ("\n".join(lines) + "\n").encode("utf-8")
 
 
 def robots(site: Site) -> bytes:

@@ -1,0 +1,184 @@
+"""Stages 1 and 2 for a whole site: read, parse and validate every file.
+
+One file's parse, Markdown and field checks depend only on its bytes (with
+its path) and on site.yaml, so on a big site they run in forked worker
+processes, a share of the files each. Each file comes back as one pickled
+*blob*: the document, its validated form and the problems it produced. The
+build cache keeps these blobs by document digest, so a rebuild unpickles an
+unchanged file instead of parsing and validating it again.
+
+Verdicts are pickled by key: the Verdict objects belong to the site config
+of the process that reads the blob (resolve fills their claim lists), and a
+blob is only reused with the site.yaml it was made with.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import multiprocessing as mp
+import os
+import pickle
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterator
+
+from .frontmatter import Parsed
+from .load import Document, Documents, Sources, find_files, load_file, warn_ignored
+from .model import SiteConfig, Verdict
+from .problems import Problems
+from .resolve import Memo, validate_document
+
+#: below this many files to parse, workers cost more than they save
+PARALLEL_ABOVE = 300
+
+
+@dataclass
+class Prepared:
+    """Every document, with ``memo`` holding each one's validated form."""
+
+    docs: Documents
+    memo: Memo
+    #: "site.yaml digest:document digest" -> blob, for the build cache (this
+    #: build's files only; a blob depends on the site config it was checked with)
+    blobs: dict[str, bytes] = field(default_factory=dict)
+    parsed: int = 0  # files parsed and validated by this run (not from the cache)
+
+
+class _Pickler(pickle.Pickler):
+    def persistent_id(self, obj: Any) -> str | None:
+        return obj.key if isinstance(obj, Verdict) else None
+
+
+class _Unpickler(pickle.Unpickler):
+    def __init__(self, data: bytes, verdicts: dict[str, Verdict]) -> None:
+        super().__init__(io.BytesIO(data))
+        self.verdicts = verdicts
+
+    def persistent_load(self, key: str) -> Verdict:
+        return self.verdicts[key]
+
+
+def _dump(item: tuple[Any, ...]) -> bytes:
+    buffer = io.BytesIO()
+    _Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL).dump(item)
+    return buffer.getvalue()
+
+
+def _slim(doc: Document) -> Document:
+    """The document as later stages use it: where it is and its key lines.
+
+    The front matter's values, raw text and body have done their work once
+    validated; dropping them keeps the model (and the cache) small.
+    """
+    parsed = Parsed(lines=doc.parsed.lines, body_line=doc.parsed.body_line, ok=doc.parsed.ok)
+    return Document(doc.kind, doc.path, doc.slug, parsed, doc.digest)
+
+
+# set before forking workers; a worker reads them from its copy of this module
+_JOB: tuple[Sources, SiteConfig, dict[str, Verdict]] | None = None
+
+
+def _prepare_file(path: Path, kind: str) -> tuple[str, bytes] | None:
+    """Parse and validate one file; its digest and blob (None: not content)."""
+    assert _JOB is not None
+    sources, config, verdicts = _JOB
+    problems = Problems()
+    doc = load_file(sources, path, problems, kind)
+    if doc is None:
+        return None
+    checks = Problems()
+    checked = validate_document(doc, config, verdicts, checks) if doc.parsed.ok else None
+    slim = _slim(doc)
+    if checked is not None:
+        checked.doc = slim
+    return doc.digest, _dump((slim, checked, problems.items, checks.items))
+
+
+def _prepare_chunk(files: list[tuple[Path, str]]) -> list[tuple[str, bytes] | None]:
+    return [_prepare_file(path, kind) for path, kind in files]
+
+
+def prepare(sources: Sources, problems: Problems, cached: dict[str, bytes] | None = None,
+            files: list[tuple[Path, str]] | None = None) -> Prepared:
+    """Read and validate the site, reusing ``cached`` blobs by document digest.
+
+    ``files`` is :func:`load.find_files`'s list when the caller has it already.
+    """
+    global _JOB
+    memo = Memo()
+    docs = Documents(site=None)
+    result = Prepared(docs, memo)
+    if not sources.content.is_dir():
+        problems.error(sources.display(sources.content), 1,
+                       "the content folder does not exist",
+                       "run the command from your project folder, or pass --content DIR")
+        return result
+    files = find_files(sources) if files is None else files
+    site_files = [f for f in files if f[1] == "site"]
+    if site_files:
+        docs.site = load_file(sources, site_files[0][0], problems, "site")
+    config, verdict_list = memo.site_config(docs, problems)
+    verdicts = {v.key: v for v in verdict_list}
+    files = [f for f in files if f[1] != "site"]
+    site_key = docs.site.digest if docs.site else ""
+    blobs = _reuse(sources, files, cached, site_key) if cached else [None] * len(files)
+    todo = [i for i, blob in enumerate(blobs) if blob is None]
+    _JOB = (sources, config, verdicts)
+    try:
+        for i, found in zip(todo, _run([files[i] for i in todo])):
+            blobs[i] = found
+    finally:
+        _JOB = None
+    result.parsed = len(todo)
+    for found in blobs:
+        if found is not None:
+            _add(result, problems, verdicts, site_key, *found)
+    warn_ignored(sources, problems)
+    if docs.site is None:
+        problems.error(sources.display(sources.content / "site.yaml"), 1,
+                       "site.yaml is missing",
+                       "create it with at least:\ntitle: \"My fact-check site\"\n"
+                       "base_url: \"https://example.org\"\npublisher:\n  name: \"My newsroom\"\n"
+                       "  url: \"https://example.org/\"")
+    return result
+
+
+def _reuse(sources: Sources, files: list[tuple[Path, str]], cached: dict[str, bytes],
+           site_key: str) -> list[tuple[str, bytes] | None]:
+    """The cached blob of each file whose bytes (and site.yaml) are unchanged, else None."""
+    found: list[tuple[str, bytes] | None] = []
+    for path, _ in files:
+        try:
+            data = path.read_bytes()
+        except OSError:
+            found.append(None)  # reported when parsed
+            continue
+        digest = hashlib.blake2b(data + sources.display(path).encode(),
+                                 digest_size=16).hexdigest()
+        blob = cached.get(f"{site_key}:{digest}")
+        found.append((digest, blob) if blob is not None else None)
+    return found
+
+
+def _run(files: list[tuple[Path, str]]) -> Iterator[tuple[str, bytes] | None]:
+    """Each file's result, in order; in worker processes when there are many."""
+    workers = os.cpu_count() or 1
+    if len(files) < PARALLEL_ABOVE or workers < 2 or "fork" not in mp.get_all_start_methods():
+        yield from _prepare_chunk(files)
+        return
+    size = max(20, len(files) // (workers * 8))
+    chunks = [files[i:i + size] for i in range(0, len(files), size)]
+    with mp.get_context("fork").Pool(workers) as pool:
+        for chunk in pool.imap(_prepare_chunk, chunks):
+            yield from chunk
+
+
+def _add(result: Prepared, problems: Problems, verdicts: dict[str, Verdict],
+         site_key: str, digest: str, blob: bytes) -> None:
+    doc, checked, load_problems, check_problems = _Unpickler(blob, verdicts).load()
+    problems.extend(load_problems)
+    result.docs.by_kind.setdefault(doc.kind, []).append(doc)
+    result.blobs[f"{site_key}:{digest}"] = blob
+    if doc.parsed.ok:
+        result.memo.items[doc.digest] = (checked, list(check_problems))
