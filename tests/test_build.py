@@ -185,6 +185,11 @@ def test_cached_incremental_builds_match_a_clean_build_after_random_edits(tmp_pa
         lambda: (content / "site.yaml").write_text((content / "site.yaml").read_text().replace(
             "title: Test Checks", "title: Renamed Desk") + "allow_html: true\n"),
         lambda: (content.parent / "seeds/first-article.yaml").write_text("headline: New one\n"),
+        # text-only edits: only the object's own page shows a body
+        lambda: (content / "claims/c4.md").write_text(
+            (content / "claims/c4.md").read_text() + "\nA new paragraph.\n"),
+        lambda: (content / "actors/jane-doe.md").write_text(
+            (content / "actors/jane-doe.md").read_text() + "\nMore about her.\n"),
     ]
     rng.shuffle(edits)
     for edit in edits:
@@ -217,3 +222,47 @@ def test_unchanged_rebuild_is_skipped_and_one_edit_rerenders_little(tmp_path: Pa
     from conftest import soup
 
     assert soup(out / "claims/c5/index.html").h1.get_text(strip=True) == "Changed"
+
+
+def test_text_edit_rerenders_only_its_own_page(tmp_path: Path):
+    """Lists, feeds and cards show front matter only: a new paragraph touches one page."""
+    content = write_site(tmp_path, claims={f"c{i}": claim_text() for i in range(30)})
+    out = tmp_path / "public"
+    run_cli("build", "--content", str(content), "--out", str(out))
+    before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    claim = content / "claims/c5.md"
+    claim.write_text(claim.read_text() + "\nA paragraph added after review.\n")
+    edited = run_cli("build", "--content", str(content), "--out", str(out))
+    assert ": 1 rendered," in edited.stdout, edited.stdout
+    after = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    changed = {str(p.relative_to(out)) for p in after if before.get(p) != after[p]}
+    assert changed - {".site-builder-manifest.json"} == {"claims/c5/index.html"}, changed
+    texts = [p.get_text() for p in soup(out / "claims/c5/index.html").select(".prose p")]
+    assert "A paragraph added after review." in texts
+
+
+def test_files_read_in_worker_processes_give_the_same_site_and_report(tmp_path: Path,
+                                                                      monkeypatch):
+    """Big sites parse and validate in forked workers: same pages, same problems."""
+    from site_builder import build as pipeline, prepare
+    from site_builder.load import Sources
+
+    claims = {f"c{i}": claim_text(title=f'"Claim {i}"', related=f"[c{(i + 1) % 12}]")
+              for i in range(12)}
+    claims["broken-verdict"] = claim_text(verdict="flase")
+    claims["broken-yaml"] = "---\ntitle: [unclosed\n---\nText\n"
+    content = write_site(tmp_path, claims=claims)
+    serial = pipeline.check(Sources.at(content))
+    monkeypatch.setattr(prepare, "PARALLEL_ABOVE", 1)
+    parallel = pipeline.check(Sources.at(content))
+    assert serial.problems.items and parallel.problems.items == serial.problems.items
+    (content / "claims/broken-verdict.md").unlink()
+    (content / "claims/broken-yaml.md").unlink()
+    for name, limit in (("serial", 10**6), ("parallel", 1)):
+        monkeypatch.setattr(prepare, "PARALLEL_ABOVE", limit)
+        assert pipeline.build(Sources.at(content), tmp_path / name, use_cache=False).ok
+    want = {p.relative_to(tmp_path / "serial"): p.read_bytes()
+            for p in (tmp_path / "serial").rglob("*") if p.is_file()}
+    got = {p.relative_to(tmp_path / "parallel"): p.read_bytes()
+           for p in (tmp_path / "parallel").rglob("*") if p.is_file()}
+    assert got == want
