@@ -1,7 +1,5 @@
 """``python -m site_builder`` is the ``site-builder`` command."""
 
-import sys
+from .cli import run
 
-from .cli import main
-
-sys.exit(main())
+run()

@@ -16,7 +16,7 @@ import traceback
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Any, Callable, Iterator
 
 import jinja2
 
@@ -53,7 +53,6 @@ class Result:
     report: str = ""       # the last build's warnings, when skipped
     reused: int = 0        # pages not rendered again (unchanged inputs)
     rendered: int = 0      # pages rendered by this build
-    blobs: dict[str, bytes] = field(default_factory=dict)  # validated files, by digest
     parsed: int = 0        # files parsed and validated (not taken from the cache)
 
     @property
@@ -102,26 +101,29 @@ def _no_cyclic_gc() -> Iterator[None]:
             gc.enable()
 
 
-def check(sources: Sources, options: Options | None = None,
-          cached: dict[str, bytes] | None = None,
+def check(sources: Sources, options: Options | None = None, cache: BuildCache | None = None,
           files: list[tuple[Path, str]] | None = None) -> Result:
     """Load, validate and route everything; write nothing.
 
-    ``cached`` holds validated files from the build cache, by digest.
+    With ``cache``, unchanged files are taken from it and the validated
+    files are stored back into it.
     """
     with _no_cyclic_gc():
-        return _check(sources, options, cached, files)
+        return _check(sources, options, cache, files)
 
 
-def _check(sources: Sources, options: Options | None = None,
-           cached: dict[str, bytes] | None = None,
+def _check(sources: Sources, options: Options | None = None, cache: BuildCache | None = None,
            files: list[tuple[Path, str]] | None = None) -> Result:
     options = options or Options(today=today())
     result = Result(Problems())
     with _timed(result, "load"):
-        prepared = prepare(sources, result.problems, cached, files)
+        if cache is None:
+            prepared = prepare(sources, result.problems, None, files)
+        else:
+            with cache.keeping_items() as keep:
+                prepared = prepare(sources, result.problems, cache.items, files, keep)
         docs = prepared.docs
-        result.blobs, result.parsed = prepared.blobs, prepared.parsed
+        result.parsed = prepared.parsed
     with _timed(result, "validate"):
         result.model = build_model(docs, result.problems, options, prepared.memo)
     with _timed(result, "routes"):
@@ -135,6 +137,8 @@ def _check(sources: Sources, options: Options | None = None,
 _RENDERER: Renderer | None = None  # set before forking render workers
 _TODO: list[Route] = []
 _STAGE: Staging | None = None
+_RANGES: list[range] = []  # the slices of _TODO to render
+_NEXT: Any = None          # the next slice to take (a counter shared by the processes)
 
 
 def _render_chunk(indexes: range) -> tuple[list[bytes | str], Problems]:
@@ -157,6 +161,40 @@ def _render_chunk(indexes: range) -> tuple[list[bytes | str], Problems]:
     return pages, problems
 
 
+def _take_slices() -> list[tuple[int, list[bytes | str], Problems]]:
+    """Render slices until none is left (each process takes the next free one)."""
+    done = []
+    while True:
+        with _NEXT.get_lock():
+            index = _NEXT.value
+            _NEXT.value += 1
+        if index >= len(_RANGES):
+            return done
+        done.append((index, *_render_chunk(_RANGES[index])))
+
+
+def _render_shared(count: int, workers: int) -> list[tuple[list[bytes | str], Problems]]:
+    """Render in this process and ``workers - 1`` forked ones, slice by slice.
+
+    This process would otherwise sit idle, and each forked worker copies
+    the pages of the model it touches, so one process fewer is less memory.
+    """
+    global _RANGES, _NEXT
+    size = max(50, count // (workers * 16))
+    _RANGES = [range(i, min(i + size, count)) for i in range(0, count, size)]
+    context = mp.get_context("fork")
+    _NEXT = context.Value("i", 0)
+    try:
+        with context.Pool(workers - 1) as pool:
+            pending = [pool.apply_async(_take_slices) for _ in range(workers - 1)]
+            done = _take_slices()
+            for job in pending:
+                done += job.get()
+    finally:
+        _RANGES, _NEXT = [], None
+    return [(pages, problems) for _, pages, problems in sorted(done, key=lambda d: d[0])]
+
+
 def render_all(result: Result, theme: Theme, options: Options,
                todo: list[Route] | None = None, stage: Staging | None = None) -> None:
     """Render ``todo`` (default: every route), in parallel processes for big sites."""
@@ -170,10 +208,7 @@ def render_all(result: Result, theme: Theme, options: Options,
     if len(routes) < 400 or workers < 2 or "fork" not in mp.get_all_start_methods():
         chunks = [_render_chunk(range(len(routes)))]
     else:
-        size = max(50, len(routes) // (workers * 8))
-        ranges = [range(i, min(i + size, len(routes))) for i in range(0, len(routes), size)]
-        with mp.get_context("fork").Pool(workers) as pool:
-            chunks = pool.map(_render_chunk, ranges, chunksize=1)
+        chunks = _render_shared(len(routes), workers)
     _RENDERER, _TODO, _STAGE = None, [], None
     pages = [page for chunk, _ in chunks for page in chunk]
     for _, problems in chunks:
@@ -238,11 +273,8 @@ def _build(sources: Sources, out: Path, options: Options | None = None,
                       report=cache.state.get("report", ""))
     if cache:
         cache.load()
-    result = check(sources, options, cache.items if cache else None, files)
+    result = check(sources, options, cache, files)
     result.timings = {**timings, **result.timings}
-    if cache:  # validated files depend only on their bytes: keep them even if the build fails
-        cache.save_items(result.blobs)
-    result.blobs = {}
     if result.problems.errors:
         return result
     assert result.model is not None

@@ -16,7 +16,8 @@ import os
 import pickle
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from contextlib import contextmanager
+from typing import Any, Callable, Iterable, Iterator
 
 from .deps import code_version
 from .load import Sources, find_files
@@ -78,17 +79,37 @@ class BuildCache:
 
     def load(self) -> None:
         """The big part: validated files and page fingerprints."""
-        self.items = _load_pickle(self.folder / "items.pickle", self.version).get("items", {})
+        self.items = _read_items(self.folder / "items.pickle", self.version)
         self.pages = _load_pickle(self.folder / "pages.pickle", self.version).get("pages", {})
 
-    def save_items(self, items: dict[str, bytes]) -> None:
-        """Keep only this build's files, so the cache never grows without bound."""
-        if items.keys() == self.items.keys():
-            return
+    @contextmanager
+    def keeping_items(self) -> Iterator[Callable[[str, bytes], None]]:
+        """A function that stores one validated file; the file set replaces the
+        old one when the block ends without an error.
+
+        Records are written as they come, so no process holds every blob at
+        once. The loaded items are let go at the end: the build does not need
+        them again, and the render workers it forks next should not inherit them.
+        """
         self.folder.mkdir(parents=True, exist_ok=True)
-        _atomic_write(self.folder / "items.pickle", pickle.dumps(
-            {"version": self.version, "items": items}, protocol=pickle.HIGHEST_PROTOCOL))
-        self.items = items
+        path = self.folder / "items.pickle"
+        temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        with open(temp, "wb") as handle:
+            pickler = pickle.Pickler(handle, protocol=pickle.HIGHEST_PROTOCOL)
+            pickler.dump(self.version)
+
+            def keep(key: str, blob: bytes) -> None:
+                pickler.dump((key, blob))
+                pickler.clear_memo()
+
+            try:
+                yield keep
+            except BaseException:
+                handle.close()
+                temp.unlink(missing_ok=True)
+                raise
+        os.replace(temp, path)
+        self.items = {}
 
     def save(self, inputs: str, out: Path, manifest: str, pages: dict[str, str],
              report: str) -> None:
@@ -99,6 +120,25 @@ class BuildCache:
         state = {"version": self.version, "inputs": inputs, "out": str(out),
                  "manifest": manifest, "report": report}
         _atomic_write(self.folder / "state.json", json.dumps(state).encode())
+
+
+def _read_items(path: Path, version: str) -> dict[str, bytes]:
+    """The records :meth:`BuildCache.keeping_items` wrote ({} if unusable)."""
+    items: dict[str, bytes] = {}
+    try:
+        with open(path, "rb") as handle:
+            unpickler = pickle.Unpickler(handle)
+            if unpickler.load() != version:
+                return {}
+            while True:
+                try:
+                    key, blob = unpickler.load()
+                except EOFError:
+                    return items
+                items[key] = blob
+    except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError,
+            ValueError, TypeError, IndexError, KeyError):
+        return {}
 
 
 def _load_pickle(path: Path, version: str) -> dict[str, Any]:

@@ -7,6 +7,7 @@ Exit codes: 0 success, 1 content problems (or the build refused to write),
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from pathlib import Path
@@ -150,5 +151,18 @@ def main(argv: list[str] | None = None) -> int:
         return 130
 
 
+def run() -> None:
+    """The command itself: :func:`main`, then exit without tearing the heap down.
+
+    A big build leaves millions of objects (the site model) behind; freeing
+    them one by one at interpreter exit took 0.7 s of a 3.5 s rebuild at
+    10,000 claims. Everything is written and closed by now, so skip it.
+    """
+    code = main()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    run()

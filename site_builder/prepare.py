@@ -19,10 +19,11 @@ import io
 import multiprocessing as mp
 import os
 import pickle
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
+from . import markdown
 from .frontmatter import Parsed
 from .load import Document, Documents, Sources, find_files, load_file, warn_ignored
 from .model import SiteConfig, Verdict
@@ -39,10 +40,12 @@ class Prepared:
 
     docs: Documents
     memo: Memo
-    #: "site.yaml digest:document digest" -> blob, for the build cache (this
-    #: build's files only; a blob depends on the site config it was checked with)
-    blobs: dict[str, bytes] = field(default_factory=dict)
     parsed: int = 0  # files parsed and validated by this run (not from the cache)
+
+
+#: receives each file's cache key ("site.yaml digest:document digest": a blob
+#: depends on the site config it was checked with) and blob, for the build cache
+Keep = Callable[[str, bytes], None]
 
 
 class _Pickler(pickle.Pickler):
@@ -77,6 +80,7 @@ def _slim(doc: Document) -> Document:
 
 # set before forking workers; a worker reads them from its copy of this module
 _JOB: tuple[Sources, SiteConfig, dict[str, Verdict]] | None = None
+_IN_WORKER = False
 
 
 def _prepare_file(path: Path, kind: str) -> tuple[str, bytes] | None:
@@ -96,14 +100,23 @@ def _prepare_file(path: Path, kind: str) -> tuple[str, bytes] | None:
 
 
 def _prepare_chunk(files: list[tuple[Path, str]]) -> list[tuple[str, bytes] | None]:
-    return [_prepare_file(path, kind) for path, kind in files]
+    done = [_prepare_file(path, kind) for path, kind in files]
+    if _IN_WORKER:
+        markdown.MEMO.clear()  # each body comes once: remembering them only costs memory
+    return done
+
+
+def _worker_start() -> None:
+    global _IN_WORKER
+    _IN_WORKER = True
 
 
 def prepare(sources: Sources, problems: Problems, cached: dict[str, bytes] | None = None,
-            files: list[tuple[Path, str]] | None = None) -> Prepared:
-    """Read and validate the site, reusing ``cached`` blobs by document digest.
+            files: list[tuple[Path, str]] | None = None, keep: Keep | None = None) -> Prepared:
+    """Read and validate the site, reusing ``cached`` blobs by cache key.
 
-    ``files`` is :func:`load.find_files`'s list when the caller has it already.
+    ``files`` is :func:`load.find_files`'s list when the caller has it already;
+    ``keep`` is given every blob (cached or new) as it is used.
     """
     global _JOB
     memo = Memo()
@@ -122,18 +135,21 @@ def prepare(sources: Sources, problems: Problems, cached: dict[str, bytes] | Non
     verdicts = {v.key: v for v in verdict_list}
     files = [f for f in files if f[1] != "site"]
     site_key = docs.site.digest if docs.site else ""
-    blobs = _reuse(sources, files, cached, site_key) if cached else [None] * len(files)
-    todo = [i for i, blob in enumerate(blobs) if blob is None]
-    _JOB = (sources, config, verdicts)
-    try:
-        for i, found in zip(todo, _run([files[i] for i in todo])):
-            blobs[i] = found
-    finally:
-        _JOB = None
+    reused = _reuse(sources, files, cached, site_key) if cached else [None] * len(files)
+    todo = [files[i] for i, hit in enumerate(reused) if hit is None]
     result.parsed = len(todo)
-    for found in blobs:
-        if found is not None:
-            _add(result, problems, verdicts, site_key, *found)
+    _JOB = (sources, config, verdicts)
+    fresh = _run(todo)
+    try:
+        # in file order, each blob as soon as it is there: the workers' results
+        # are unpickled while they go on, and no blob is held longer than needed
+        for hit in reused:
+            found = hit if hit is not None else next(fresh)
+            if found is not None:
+                _add(result, problems, verdicts, f"{site_key}:{found[0]}", found[1], keep)
+    finally:
+        fresh.close()
+        _JOB = None
     warn_ignored(sources, problems)
     if docs.site is None:
         problems.error(sources.display(sources.content / "site.yaml"), 1,
@@ -167,18 +183,19 @@ def _run(files: list[tuple[Path, str]]) -> Iterator[tuple[str, bytes] | None]:
     if len(files) < PARALLEL_ABOVE or workers < 2 or "fork" not in mp.get_all_start_methods():
         yield from _prepare_chunk(files)
         return
-    size = max(20, len(files) // (workers * 8))
+    size = max(20, len(files) // (workers * 32))
     chunks = [files[i:i + size] for i in range(0, len(files), size)]
-    with mp.get_context("fork").Pool(workers) as pool:
+    with mp.get_context("fork").Pool(workers, initializer=_worker_start) as pool:
         for chunk in pool.imap(_prepare_chunk, chunks):
             yield from chunk
 
 
-def _add(result: Prepared, problems: Problems, verdicts: dict[str, Verdict],
-         site_key: str, digest: str, blob: bytes) -> None:
+def _add(result: Prepared, problems: Problems, verdicts: dict[str, Verdict], key: str,
+         blob: bytes, keep: Keep | None) -> None:
     doc, checked, load_problems, check_problems = _Unpickler(blob, verdicts).load()
     problems.extend(load_problems)
     result.docs.by_kind.setdefault(doc.kind, []).append(doc)
-    result.blobs[f"{site_key}:{digest}"] = blob
+    if keep is not None:
+        keep(key, blob)
     if doc.parsed.ok:
         result.memo.items[doc.digest] = (checked, list(check_problems))
