@@ -54,6 +54,7 @@ class Result:
     reused: int = 0        # pages not rendered again (unchanged inputs)
     rendered: int = 0      # pages rendered by this build
     parsed: int = 0        # files parsed and validated (not taken from the cache)
+    seen: dict[str, tuple[int, int, str]] = field(default_factory=dict)  # files read
 
     @property
     def ok(self) -> bool:
@@ -121,9 +122,10 @@ def _check(sources: Sources, options: Options | None = None, cache: BuildCache |
             prepared = prepare(sources, result.problems, None, files)
         else:
             with cache.keeping_items() as keep:
-                prepared = prepare(sources, result.problems, cache.items, files, keep)
+                prepared = prepare(sources, result.problems, cache.items, files, keep,
+                                   cache.seen)
         docs = prepared.docs
-        result.parsed = prepared.parsed
+        result.parsed, result.seen = prepared.parsed, prepared.seen
     with _timed(result, "validate"):
         result.model = build_model(docs, result.problems, options, prepared.memo)
     with _timed(result, "routes"):
@@ -314,7 +316,8 @@ def _build(sources: Sources, out: Path, options: Options | None = None,
     if cache:
         from .problems import format_report
 
-        cache.save(inputs, out, _manifest_digest(out), pages, format_report(result.problems))
+        cache.save(inputs, out, _manifest_digest(out), pages, result.seen,
+                   format_report(result.problems))
     return result
 
 

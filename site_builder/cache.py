@@ -59,6 +59,7 @@ class BuildCache:
     version: str = field(default_factory=code_version)
     items: dict[str, bytes] = field(default_factory=dict)
     pages: dict[str, str] = field(default_factory=dict)
+    seen: dict[str, tuple[int, int, str]] = field(default_factory=dict)  # path -> stat, digest
     state: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
@@ -80,7 +81,8 @@ class BuildCache:
     def load(self) -> None:
         """The big part: validated files and page fingerprints."""
         self.items = _read_items(self.folder / "items.pickle", self.version)
-        self.pages = _load_pickle(self.folder / "pages.pickle", self.version).get("pages", {})
+        data = _load_pickle(self.folder / "pages.pickle", self.version)
+        self.pages, self.seen = data.get("pages", {}), data.get("seen", {})
 
     @contextmanager
     def keeping_items(self) -> Iterator[Callable[[str, bytes], None]]:
@@ -112,11 +114,12 @@ class BuildCache:
         self.items = {}
 
     def save(self, inputs: str, out: Path, manifest: str, pages: dict[str, str],
-             report: str) -> None:
-        """What this build wrote; state.json last, as it vouches for the rest."""
+             seen: dict[str, tuple[int, int, str]], report: str) -> None:
+        """What this build read and wrote; state.json last, as it vouches for the rest."""
         self.folder.mkdir(parents=True, exist_ok=True)
         _atomic_write(self.folder / "pages.pickle", pickle.dumps(
-            {"version": self.version, "pages": pages}, protocol=pickle.HIGHEST_PROTOCOL))
+            {"version": self.version, "pages": pages, "seen": seen},
+            protocol=pickle.HIGHEST_PROTOCOL))
         state = {"version": self.version, "inputs": inputs, "out": str(out),
                  "manifest": manifest, "report": report}
         _atomic_write(self.folder / "state.json", json.dumps(state).encode())

@@ -19,7 +19,7 @@ import io
 import multiprocessing as mp
 import os
 import pickle
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
@@ -41,6 +41,11 @@ class Prepared:
     docs: Documents
     memo: Memo
     parsed: int = 0  # files parsed and validated by this run (not from the cache)
+    seen: Seen = field(default_factory=dict)  # every file read, for the next build
+
+
+#: file path -> (size, modification time in ns, document digest)
+Seen = dict[str, tuple[int, int, str]]
 
 
 #: receives each file's cache key ("site.yaml digest:document digest": a blob
@@ -112,11 +117,13 @@ def _worker_start() -> None:
 
 
 def prepare(sources: Sources, problems: Problems, cached: dict[str, bytes] | None = None,
-            files: list[tuple[Path, str]] | None = None, keep: Keep | None = None) -> Prepared:
+            files: list[tuple[Path, str]] | None = None, keep: Keep | None = None,
+            seen: Seen | None = None) -> Prepared:
     """Read and validate the site, reusing ``cached`` blobs by cache key.
 
     ``files`` is :func:`load.find_files`'s list when the caller has it already;
-    ``keep`` is given every blob (cached or new) as it is used.
+    ``keep`` is given every blob (cached or new) as it is used; ``seen`` is
+    the last build's :attr:`Prepared.seen`.
     """
     global _JOB
     memo = Memo()
@@ -135,7 +142,9 @@ def prepare(sources: Sources, problems: Problems, cached: dict[str, bytes] | Non
     verdicts = {v.key: v for v in verdict_list}
     files = [f for f in files if f[1] != "site"]
     site_key = docs.site.digest if docs.site else ""
-    reused = _reuse(sources, files, cached, site_key) if cached else [None] * len(files)
+    stamps = [_stamp(path) for path, _ in files]
+    reused = (_reuse(sources, files, cached, site_key, stamps, seen or {}) if cached
+              else [None] * len(files))
     todo = [files[i] for i, hit in enumerate(reused) if hit is None]
     result.parsed = len(todo)
     _JOB = (sources, config, verdicts)
@@ -143,8 +152,10 @@ def prepare(sources: Sources, problems: Problems, cached: dict[str, bytes] | Non
     try:
         # in file order, each blob as soon as it is there: the workers' results
         # are unpickled while they go on, and no blob is held longer than needed
-        for hit in reused:
+        for (path, _), stamp, hit in zip(files, stamps, reused):
             found = hit if hit is not None else next(fresh)
+            if found is not None and stamp is not None:
+                result.seen[str(path)] = (*stamp, found[0])
             if found is not None:
                 _add(result, problems, verdicts, f"{site_key}:{found[0]}", found[1], keep)
     finally:
@@ -160,18 +171,35 @@ def prepare(sources: Sources, problems: Problems, cached: dict[str, bytes] | Non
     return result
 
 
+def _stamp(path: Path) -> tuple[int, int] | None:
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return None
+    return stat.st_size, stat.st_mtime_ns
+
+
 def _reuse(sources: Sources, files: list[tuple[Path, str]], cached: dict[str, bytes],
-           site_key: str) -> list[tuple[str, bytes] | None]:
-    """The cached blob of each file whose bytes (and site.yaml) are unchanged, else None."""
+           site_key: str, stamps: list[tuple[int, int] | None],
+           seen: Seen) -> list[tuple[str, bytes] | None]:
+    """The cached blob of each file whose bytes (and site.yaml) are unchanged, else None.
+
+    A file whose size and modification time are those of the last build keeps
+    the digest it had then, unread (an edit always moves the time).
+    """
     found: list[tuple[str, bytes] | None] = []
-    for path, _ in files:
-        try:
-            data = path.read_bytes()
-        except OSError:
-            found.append(None)  # reported when parsed
-            continue
-        digest = hashlib.blake2b(data + sources.display(path).encode(),
-                                 digest_size=16).hexdigest()
+    for (path, _), stamp in zip(files, stamps):
+        known = seen.get(str(path))
+        if stamp is not None and known is not None and known[:2] == stamp:
+            digest = known[2]
+        else:
+            try:
+                data = path.read_bytes()
+            except OSError:
+                found.append(None)  # reported when parsed
+                continue
+            digest = hashlib.blake2b(data + sources.display(path).encode(),
+                                     digest_size=16).hexdigest()
         blob = cached.get(f"{site_key}:{digest}")
         found.append((digest, blob) if blob is not None else None)
     return found
