@@ -4,8 +4,8 @@ One file's parse, Markdown and field checks depend only on its bytes (with
 its path) and on site.yaml, so on a big site they run in forked worker
 processes, a share of the files each. Each file comes back as one pickled
 *blob*: the document, its validated form and the problems it produced. The
-build cache keeps these blobs by document digest, so a rebuild unpickles an
-unchanged file instead of parsing and validating it again.
+build cache keeps these blobs by site.yaml digest and document digest, so a
+rebuild unpickles an unchanged file instead of parsing and validating it again.
 
 Verdicts are pickled by key: the Verdict objects belong to the site config
 of the process that reads the blob (resolve fills their claim lists), and a
@@ -28,7 +28,8 @@ from .frontmatter import Parsed
 from .load import Document, Documents, Sources, find_files, load_file, warn_ignored
 from .model import SiteConfig, Verdict
 from .problems import Problems
-from .resolve import Memo, validate_document
+from .resolve import Memo
+from .validate import validate_document
 
 #: below this many files to parse, workers cost more than they save
 PARALLEL_ABOVE = 300

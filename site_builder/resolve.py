@@ -9,7 +9,6 @@ the same pass. Problems that need more than one file are reported here.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import unicodedata
 from dataclasses import dataclass, field
 
@@ -19,10 +18,9 @@ from .load import Documents
 from typing import Any
 
 from .load import Document
-from .model import Actor, Claim, Seed, Site, SiteConfig, StandalonePage, Topic, Verdict
+from .model import Actor, Claim, Seed, Site, StandalonePage, Topic, Verdict
 from .problems import Problem, Problems, did_you_mean
-from .validate import (Checked, check_actor, check_claim, check_page, check_seed,
-                       check_slug, check_topic, prepare_bodies)
+from .validate import Checked, check_slug, prepare_bodies, validate_document
 
 
 @dataclass
@@ -147,37 +145,6 @@ def build_model(docs: Documents, problems: Problems, options: Options | None = N
              if item.rendered and (not isinstance(item.obj, Claim) or item.obj.slug in published)
              for href, line in item.rendered.internal_links]
     return Model(site, links)
-
-
-def validate_document(doc: Document, config: SiteConfig, verdicts: dict[str, Verdict],
-                      problems: Problems) -> Checked | None:
-    """One document's checks (they depend on nothing but it and site.yaml)."""
-    if doc.kind == "claim":
-        item = check_claim(doc, config, verdicts, problems)
-    elif doc.kind == "seed":
-        item = check_seed(doc, problems)
-    else:
-        item = _CHECKS[doc.kind](doc, config, problems)
-    if item is not None:
-        stamp(item.obj, doc)
-    return item
-
-
-def stamp(obj: Any, doc: Document) -> None:
-    """Record which file (and which front matter) an object was made from.
-
-    Pages that show only front matter fields (lists, feeds, cards, the
-    claimant box) depend on ``meta_version``, so an edit to a claim's text
-    re-renders its own page and nothing else.
-    """
-    obj.version = doc.digest
-    if hasattr(obj, "meta_version"):
-        obj.meta_version = hashlib.blake2b(
-            f"{doc.path}\0{doc.parsed.data!r}".encode("utf-8", "surrogatepass"),
-            digest_size=16).hexdigest()
-
-
-_CHECKS = {"actor": check_actor, "topic": check_topic, "page": check_page}
 
 
 def _reset(obj: Any) -> None:

@@ -36,8 +36,8 @@ from .build import _template_problem, today
 from .load import Document, Documents, Sources, find_files, load_file
 from .problems import Problems, format_report
 from .render import Renderer, Theme, default_theme
-from .resolve import Memo, Options, build_model, stamp
-from .validate import check_claim
+from .resolve import Memo, Options, build_model
+from .validate import check_claim, stamp
 from .model import Site
 from .routes import Route, build_routes, check_links
 from .search import routes as search_routes

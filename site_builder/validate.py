@@ -7,6 +7,7 @@ line, and resolved across files by :mod:`site_builder.resolve`.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -269,3 +270,33 @@ def check_seed(doc: Document, problems: Problems) -> Checked | None:
                 summary=f.text("summary"))
     return Checked(doc, seed) if seed.headline and doc.parsed.ok else None
 
+
+def validate_document(doc: Document, config: SiteConfig, verdicts: dict[str, Verdict],
+                      problems: Problems) -> Checked | None:
+    """One document's checks (they depend on nothing but it and site.yaml)."""
+    if doc.kind == "claim":
+        item = check_claim(doc, config, verdicts, problems)
+    elif doc.kind == "seed":
+        item = check_seed(doc, problems)
+    else:
+        item = _CHECKS[doc.kind](doc, config, problems)
+    if item is not None:
+        stamp(item.obj, doc)
+    return item
+
+
+def stamp(obj: Any, doc: Document) -> None:
+    """Record which file (and which front matter) an object was made from.
+
+    Pages that show only front matter fields (lists, feeds, cards, the
+    claimant box) depend on ``meta_version``, so an edit to a claim's text
+    re-renders its own page and nothing else.
+    """
+    obj.version = doc.digest
+    if hasattr(obj, "meta_version"):
+        obj.meta_version = hashlib.blake2b(
+            f"{doc.path}\0{doc.parsed.data!r}".encode("utf-8", "surrogatepass"),
+            digest_size=16).hexdigest()
+
+
+_CHECKS = {"actor": check_actor, "topic": check_topic, "page": check_page}
