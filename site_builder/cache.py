@@ -58,6 +58,7 @@ class BuildCache:
     folder: Path
     version: str = field(default_factory=code_version)
     items: dict[str, bytes] = field(default_factory=dict)
+    records: int = 0  # records in the items file (live and stale)
     pages: dict[str, str] = field(default_factory=dict)
     seen: dict[str, tuple[int, int, str]] = field(default_factory=dict)  # path -> stat, digest
     state: dict[str, Any] = field(default_factory=dict)
@@ -80,37 +81,38 @@ class BuildCache:
 
     def load(self) -> None:
         """The big part: validated files and page fingerprints."""
-        self.items = _read_items(self.folder / "items.pickle", self.version)
+        self.items, self.records = _read_items(self.folder / ITEMS, self.version)
         data = _load_pickle(self.folder / "pages.pickle", self.version)
         self.pages, self.seen = data.get("pages", {}), data.get("seen", {})
 
     @contextmanager
     def keeping_items(self) -> Iterator[Callable[[str, bytes], None]]:
-        """A function that stores one validated file; the file set replaces the
-        old one when the block ends without an error.
+        """A function that stores one validated file (every file this build uses).
 
-        Records are written as they come, so no process holds every blob at
-        once. The loaded items are let go at the end: the build does not need
-        them again, and the render workers it forks next should not inherit them.
+        The items file is a log of (key, blob) records. A rebuild appends
+        only the files it validated anew (one record for one edited file) and
+        rewrites the log when stale records outnumber live ones; a first build
+        writes records as they come, so no process holds every blob at once.
+        The loaded items are let go at the end: the build does not need them
+        again, and the render workers it forks next should not inherit them.
         """
         self.folder.mkdir(parents=True, exist_ok=True)
-        path = self.folder / "items.pickle"
-        temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        with open(temp, "wb") as handle:
-            pickler = pickle.Pickler(handle, protocol=pickle.HIGHEST_PROTOCOL)
-            pickler.dump(self.version)
+        used: dict[str, bytes | None] = {}  # this build's keys (blobs: the new ones)
+        with _ItemLog(self.folder / ITEMS, self.version, fresh=not self.items) as log:
 
             def keep(key: str, blob: bytes) -> None:
-                pickler.dump((key, blob))
-                pickler.clear_memo()
+                if key in self.items or key in used:
+                    used.setdefault(key, None)
+                    return
+                used[key] = blob if self.items else None  # kept for a rewrite
+                log.append(key, blob)
 
-            try:
-                yield keep
-            except BaseException:
-                handle.close()
-                temp.unlink(missing_ok=True)
-                raise
-        os.replace(temp, path)
+            yield keep
+        self.records += sum(1 for blob in used.values() if blob is not None)
+        if self.items and self.records > 2 * len(used) + 100:
+            with _ItemLog(self.folder / ITEMS, self.version, fresh=True) as log:
+                for key, blob in used.items():
+                    log.append(key, blob if blob is not None else self.items[key])
         self.items = {}
 
     def save(self, inputs: str, out: Path, manifest: str, pages: dict[str, str],
@@ -125,23 +127,58 @@ class BuildCache:
         _atomic_write(self.folder / "state.json", json.dumps(state).encode())
 
 
-def _read_items(path: Path, version: str) -> dict[str, bytes]:
-    """The records :meth:`BuildCache.keeping_items` wrote ({} if unusable)."""
+ITEMS = "items.pickle"
+
+
+class _ItemLog:
+    """Appends (key, blob) records to the items file, each in one write.
+
+    A fresh log is written under a temporary name and renamed over the old
+    one on success. Appends use O_APPEND and one write per record, so a
+    record is never interleaved with another build's; a torn last record
+    (a crash) only loses what follows it.
+    """
+
+    def __init__(self, path: Path, version: str, fresh: bool) -> None:
+        self.path, self.version, self.fresh = path, version, fresh
+        self.target = path.with_name(f".{path.name}.{os.getpid()}.tmp") if fresh else path
+
+    def __enter__(self) -> "_ItemLog":
+        flags = os.O_WRONLY | os.O_CREAT | (os.O_TRUNC if self.fresh else os.O_APPEND)
+        self.fd = os.open(self.target, flags, 0o644)
+        if self.fresh:
+            os.write(self.fd, pickle.dumps(self.version, protocol=pickle.HIGHEST_PROTOCOL))
+        return self
+
+    def append(self, key: str, blob: bytes) -> None:
+        os.write(self.fd, pickle.dumps((key, blob), protocol=pickle.HIGHEST_PROTOCOL))
+
+    def __exit__(self, kind: Any, *rest: Any) -> None:
+        os.close(self.fd)
+        if self.fresh and kind is None:
+            os.replace(self.target, self.path)
+        elif self.fresh:
+            self.target.unlink(missing_ok=True)
+
+
+def _read_items(path: Path, version: str) -> tuple[dict[str, bytes], int]:
+    """The records of the items file (later ones win) and how many there are."""
     items: dict[str, bytes] = {}
+    records = 0
     try:
         with open(path, "rb") as handle:
             unpickler = pickle.Unpickler(handle)
             if unpickler.load() != version:
-                return {}
+                return {}, 0
             while True:
-                try:
-                    key, blob = unpickler.load()
-                except EOFError:
-                    return items
+                key, blob = unpickler.load()
                 items[key] = blob
-    except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError,
+                records += 1
+    except EOFError:  # the end, or a torn last record
+        return items, records
+    except (OSError, pickle.UnpicklingError, AttributeError, ImportError,
             ValueError, TypeError, IndexError, KeyError):
-        return {}
+        return items, records
 
 
 def _load_pickle(path: Path, version: str) -> dict[str, Any]:

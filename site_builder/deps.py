@@ -31,11 +31,8 @@ _NO_BODIES = frozenset({"actors.html", "topics.html", "verdicts.html", "search.h
 
 
 def _digest(parts: Iterable[str]) -> str:
-    h = hashlib.blake2b(digest_size=16)
-    for part in parts:
-        h.update(part.encode("utf-8", "surrogatepass"))
-        h.update(b"\0")
-    return h.hexdigest()
+    text = "\0".join(parts) + "\0"
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
 
 def code_version() -> str:
