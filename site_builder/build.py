@@ -29,7 +29,9 @@ from .prepare import prepare
 from .problems import Problems
 from .render import Renderer, Theme
 from .resolve import Model, Options, build_model
+from .model import Site
 from .routes import Route, build_routes, check_links
+from .search import SearchIndex, index_key
 
 
 def today() -> dt.date:
@@ -65,18 +67,27 @@ class Result:
 #: this streams them to disk
 STAGE_ABOVE = 2000
 
-#: called with the name of each stage as it starts (the CLI shows it on a terminal)
-PROGRESS: Callable[[str], None] | None = None
+#: called with a stage's name and how far it is (done, total; 0, 0 when unknown)
+#: as it starts and as it goes; the CLI shows it on a terminal
+PROGRESS: Callable[[str, int, int], None] | None = None
 
-_STAGE_TEXT = {"load": "Reading files", "validate": "Checking content",
+_STAGE_TEXT = {"load": "Reading and checking files", "validate": "Linking claims",
                "routes": "Mapping the site", "render": "Rendering pages",
                "write": "Writing changed files"}
+
+
+def _report(stage: str) -> Callable[[int, int], None] | None:
+    """A stage's progress callback (None when nobody is watching)."""
+    if PROGRESS is None:
+        return None
+    show, text = PROGRESS, _STAGE_TEXT.get(stage, stage)
+    return lambda done, total: show(text, done, total)
 
 
 @contextmanager
 def _timed(result: Result, stage: str) -> Iterator[None]:
     if PROGRESS is not None:
-        PROGRESS(_STAGE_TEXT.get(stage, stage))
+        PROGRESS(_STAGE_TEXT.get(stage, stage), 0, 0)
     start = time.perf_counter()
     try:
         yield
@@ -118,22 +129,35 @@ def _check(sources: Sources, options: Options | None = None, cache: BuildCache |
     options = options or Options(today=today())
     result = Result(Problems())
     with _timed(result, "load"):
+        progress = _report("load")
         if cache is None:
-            prepared = prepare(sources, result.problems, None, files)
+            prepared = prepare(sources, result.problems, None, files, progress=progress)
         else:
             with cache.keeping_items() as keep:
                 prepared = prepare(sources, result.problems, cache.items, files, keep,
-                                   cache.seen)
+                                   cache.seen, progress)
         docs = prepared.docs
         result.parsed, result.seen = prepared.parsed, prepared.seen
     with _timed(result, "validate"):
         result.model = build_model(docs, result.problems, options, prepared.memo)
     with _timed(result, "routes"):
-        result.routes = build_routes(result.model, result.problems)
+        index = _search_index(result.model.site, cache)
+        result.routes = build_routes(result.model, result.problems, search_index=index)
         theme = Theme.for_site(sources.root)
         statics = {url for url in ("/" + p for p in theme.static_files)}
         check_links(result.model, result.routes, result.problems, statics)
     return result
+
+
+def _search_index(site: Site, cache: BuildCache | None) -> SearchIndex:
+    """The search index, from the cache when nothing it covers has changed."""
+    key = index_key(site)
+    index = cache.search_index(key) if cache else None
+    if index is None:
+        index = SearchIndex.for_site(site)
+        if cache:
+            cache.save_search_index(key, index)
+    return index
 
 
 _RENDERER: Renderer | None = None  # set before forking render workers
@@ -163,7 +187,8 @@ def _render_chunk(indexes: range) -> tuple[list[bytes | str], Problems]:
     return pages, problems
 
 
-def _take_slices() -> list[tuple[int, list[bytes | str], Problems]]:
+def _take_slices(progress: Callable[[int, int], None] | None = None
+                 ) -> list[tuple[int, list[bytes | str], Problems]]:
     """Render slices until none is left (each process takes the next free one)."""
     done = []
     while True:
@@ -172,6 +197,8 @@ def _take_slices() -> list[tuple[int, list[bytes | str], Problems]]:
             _NEXT.value += 1
         if index >= len(_RANGES):
             return done
+        if progress is not None:  # slices started so far, counted in pages
+            progress(_RANGES[index].start, _RANGES[-1].stop)
         done.append((index, *_render_chunk(_RANGES[index])))
 
 
@@ -189,7 +216,7 @@ def _render_shared(count: int, workers: int) -> list[tuple[list[bytes | str], Pr
     try:
         with context.Pool(workers - 1) as pool:
             pending = [pool.apply_async(_take_slices) for _ in range(workers - 1)]
-            done = _take_slices()
+            done = _take_slices(_report("render"))
             for job in pending:
                 done += job.get()
     finally:

@@ -115,6 +115,17 @@ class BuildCache:
                     log.append(key, blob if blob is not None else self.items[key])
         self.items = {}
 
+    def search_index(self, key: str) -> Any:
+        """The search index saved under ``key`` (a :class:`search.SearchIndex`), or None."""
+        data = _load_pickle(self.folder / "search.pickle", self.version)
+        return data.get("index") if data.get("key") == key else None
+
+    def save_search_index(self, key: str, index: Any) -> None:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        _atomic_write(self.folder / "search.pickle", pickle.dumps(
+            {"version": self.version, "key": key, "index": index},
+            protocol=pickle.HIGHEST_PROTOCOL))
+
     def save(self, inputs: str, out: Path, manifest: str, pages: dict[str, str],
              seen: dict[str, tuple[int, int, str]], report: str) -> None:
         """What this build read and wrote; state.json last, as it vouches for the rest."""

@@ -11,6 +11,7 @@ import os
 import sys
 import time
 from pathlib import Path
+from typing import TextIO
 
 from .load import Sources
 from .problems import format_report
@@ -20,17 +21,24 @@ def _sources(args: argparse.Namespace) -> Sources:
     return Sources.at(Path(args.content), Path(args.seeds) if args.seeds else None)
 
 
-def _progress(start: float):  # type: ignore[no-untyped-def]
-    """Stage names on one terminal line, shown once a build has run for a second."""
-    def show(stage: str) -> None:
-        if time.perf_counter() - start > 1.0:
-            print(f"\r\033[K{stage}...", end="", file=sys.stderr, flush=True)
-    return show if sys.stderr.isatty() else None
+def _progress(start: float, stream: TextIO):  # type: ignore[no-untyped-def]
+    """The stage and its count on one terminal line, rewritten at most ten
+    times a second, once a build has run for a second (quick builds stay quiet)."""
+    last = [0.0]
+
+    def show(stage: str, done: int, total: int) -> None:
+        now = time.perf_counter()
+        if now - start < 1.0 or (done and now - last[0] < 0.1):
+            return
+        last[0] = now
+        count = f" {done:,} of {total:,}" if total else ""
+        print(f"\r\033[K{stage}...{count}", end="", file=stream, flush=True)
+    return show if stream.isatty() else None
 
 
-def _clear_progress() -> None:
-    if sys.stderr.isatty():
-        print("\r\033[K", end="", file=sys.stderr, flush=True)
+def _clear_progress(stream: TextIO) -> None:
+    if stream.isatty():
+        print("\r\033[K", end="", file=stream, flush=True)
 
 
 def cmd_build(args: argparse.Namespace) -> int:
@@ -39,13 +47,13 @@ def cmd_build(args: argparse.Namespace) -> int:
     from .resolve import Options
 
     start = time.perf_counter()
-    pipeline.PROGRESS = _progress(start)
+    pipeline.PROGRESS = _progress(start, sys.stderr)
     sources = _sources(args)
     out = Path(args.out) if args.out else sources.root / "public"
     options = Options(drafts=args.drafts, today=today(), base_url=args.base_url or "",
                       no_index=args.no_index)
     result = build(sources, out, options, use_cache=not args.no_cache)
-    _clear_progress()
+    _clear_progress(sys.stderr)
     if result.fatal:
         print(f"error: {result.fatal}", file=sys.stderr)
         return 1

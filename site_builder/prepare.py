@@ -119,12 +119,14 @@ def _worker_start() -> None:
 
 def prepare(sources: Sources, problems: Problems, cached: dict[str, bytes] | None = None,
             files: list[tuple[Path, str]] | None = None, keep: Keep | None = None,
-            seen: Seen | None = None) -> Prepared:
+            seen: Seen | None = None,
+            progress: Callable[[int, int], None] | None = None) -> Prepared:
     """Read and validate the site, reusing ``cached`` blobs by cache key.
 
     ``files`` is :func:`load.find_files`'s list when the caller has it already;
     ``keep`` is given every blob (cached or new) as it is used; ``seen`` is
-    the last build's :attr:`Prepared.seen`.
+    the last build's :attr:`Prepared.seen`; ``progress`` is told (files done,
+    files) every hundred files.
     """
     global _JOB
     memo = Memo()
@@ -153,7 +155,9 @@ def prepare(sources: Sources, problems: Problems, cached: dict[str, bytes] | Non
     try:
         # in file order, each blob as soon as it is there: the workers' results
         # are unpickled while they go on, and no blob is held longer than needed
-        for (path, _), stamp, hit in zip(files, stamps, reused):
+        for number, ((path, _), stamp, hit) in enumerate(zip(files, stamps, reused)):
+            if progress is not None and number % 100 == 0:
+                progress(number, len(files))
             found = hit if hit is not None else next(fresh)
             if found is not None and stamp is not None:
                 result.seen[str(path)] = (*stamp, found[0])

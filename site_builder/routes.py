@@ -83,9 +83,11 @@ def _latest(claims: list[Claim]) -> dt.date | None:
     return max((c.modified for c in claims), default=None)
 
 
-def build_routes(model: Model, problems: Problems, with_search: bool = True) -> list[Route]:
+def build_routes(model: Model, problems: Problems, with_search: bool = True,
+                 search_index: Any = None) -> list[Route]:
     """Every route; ``with_search=False`` leaves out the search index (the preview
-    builds it only when a browser asks for it)."""
+    builds it only when a browser asks for it). ``search_index`` is the
+    :class:`search.SearchIndex` when the caller has it (from the build cache)."""
     site = model.site
     size = site.config.page_size
     routes: list[Route] = [
@@ -133,7 +135,7 @@ def build_routes(model: Model, problems: Problems, with_search: bool = True) -> 
     ]
     if with_search:
         from .search import routes as search_routes  # here: search imports this module
-        routes += search_routes(site)
+        routes += search_routes(site, search_index)
     routes += _alias_routes(site)
     _check_collisions(site, routes, problems)
     return routes

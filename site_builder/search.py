@@ -184,9 +184,25 @@ class SearchIndex:
         return cls(files)
 
 
-def routes(site: Site) -> list[Route]:
+def index_key(site: Site) -> str:
+    """A digest of everything :meth:`SearchIndex.for_site` reads.
+
+    Claims, claimants and topics by their front matter digests, in order, and
+    the verdict scale: a rebuild after an edit to a claim's text can reuse the
+    last build's index (at 100,000 claims it takes seconds to compute).
+    """
+    parts = [repr([(v.key, v.label, v.url) for v in site.verdicts])]
+    for claim in site.claims:
+        if not claim.draft:
+            parts.append(" ".join([claim.meta_version, *(a.meta_version for a in claim.claimants),
+                                   *(t.meta_version for t in claim.topics)]))
+    text = "\n".join(parts).encode("utf-8", "surrogatepass")
+    return hashlib.blake2b(text, digest_size=16).hexdigest()
+
+
+def routes(site: Site, index: SearchIndex | None = None) -> list[Route]:
     """The /search/ page and one route per index file (written by :func:`write`)."""
-    index = SearchIndex.for_site(site)
+    index = index or SearchIndex.for_site(site)
     result = [Route("/search/", "search.html",
                     context={"search_topics": [t for t in site.topics
                                                if any(not c.draft for c in t.claims)]})]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import filecmp
 import json
+import re
 from pathlib import Path
 
 from conftest import claim_text, run_cli, soup, write_site
@@ -266,3 +267,35 @@ def test_files_read_in_worker_processes_give_the_same_site_and_report(tmp_path: 
     got = {p.relative_to(tmp_path / "parallel"): p.read_bytes()
            for p in (tmp_path / "parallel").rglob("*") if p.is_file()}
     assert got == want
+
+
+def test_progress_names_the_stage_and_counts_on_a_terminal_only(tmp_path: Path, monkeypatch):
+    """A long build shows what it is doing and how far it got; pipes stay clean."""
+    import io
+    import time
+
+    from site_builder import build as pipeline, cli, prepare
+    from site_builder.load import Sources
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    assert cli._progress(time.perf_counter() - 5, io.StringIO()) is None  # not a terminal
+    screen = Terminal()
+    quiet = cli._progress(time.perf_counter(), screen)
+    quiet("Rendering pages", 0, 0)
+    assert screen.getvalue() == ""  # the first second of a build shows nothing
+    seen: list[tuple[str, int, int]] = []
+    show = cli._progress(time.perf_counter() - 5, screen)
+    monkeypatch.setattr(pipeline, "PROGRESS", lambda *a: (seen.append(a), show(*a)))
+    monkeypatch.setattr(prepare, "PARALLEL_ABOVE", 1)
+    content = write_site(tmp_path, claims={f"c{i}": claim_text() for i in range(220)})
+    assert pipeline.build(Sources.at(content), tmp_path / "public", use_cache=False).ok
+    files = [(d, t) for s, d, t in seen if s == "Reading and checking files" and t]
+    pages = [(d, t) for s, d, t in seen if s == "Rendering pages" and t]
+    assert files and files == sorted(files) and files[-1][1] >= 220
+    assert pages and pages == sorted(pages) and pages[-1][0] > pages[-1][1] // 2
+    lines = [line.removeprefix("\033[K") for line in screen.getvalue().split("\r")]
+    assert "Reading and checking files..." in lines
+    assert any(re.fullmatch(r"Rendering pages\.\.\. [\d,]+ of [\d,]+", line) for line in lines)
