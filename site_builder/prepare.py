@@ -14,6 +14,7 @@ blob is only reused with the site.yaml it was made with.
 
 from __future__ import annotations
 
+import copyreg
 import hashlib
 import io
 import multiprocessing as mp
@@ -54,24 +55,39 @@ Seen = dict[str, tuple[int, int, str]]
 Keep = Callable[[str, bytes], None]
 
 
-class _Pickler(pickle.Pickler):
-    def persistent_id(self, obj: Any) -> str | None:
-        return obj.key if isinstance(obj, Verdict) else None
+#: the verdicts a blob's verdict keys stand for while blobs are read (see _load)
+_VERDICTS: dict[str, Verdict] = {}
 
 
-class _Unpickler(pickle.Unpickler):
-    def __init__(self, data: bytes, verdicts: dict[str, Verdict]) -> None:
-        super().__init__(io.BytesIO(data))
-        self.verdicts = verdicts
+def _verdict(key: str) -> Verdict:
+    return _VERDICTS[key]
 
-    def persistent_load(self, key: str) -> Verdict:
-        return self.verdicts[key]
+
+def _verdict_by_key(verdict: Verdict) -> tuple[Any, tuple[str]]:
+    return _verdict, (verdict.key,)
+
+
+# pickle's own table plus verdicts by key: looked up by type in C, so the
+# other objects of a blob cost nothing extra (a persistent_id method would
+# be a Python call per object)
+_TABLE = {**copyreg.dispatch_table, Verdict: _verdict_by_key}
 
 
 def _dump(item: tuple[Any, ...]) -> bytes:
     buffer = io.BytesIO()
-    _Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL).dump(item)
+    pickler = pickle.Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL)
+    pickler.dispatch_table = _TABLE
+    pickler.dump(item)
     return buffer.getvalue()
+
+
+def _load(blob: bytes, verdicts: dict[str, Verdict]) -> Any:
+    global _VERDICTS
+    _VERDICTS = verdicts
+    try:
+        return pickle.loads(blob)
+    finally:
+        _VERDICTS = {}
 
 
 def _slim(doc: Document) -> Document:
@@ -225,7 +241,7 @@ def _run(files: list[tuple[Path, str]]) -> Iterator[tuple[str, bytes] | None]:
 
 def _add(result: Prepared, problems: Problems, verdicts: dict[str, Verdict], key: str,
          blob: bytes, keep: Keep | None) -> None:
-    doc, checked, load_problems, check_problems = _Unpickler(blob, verdicts).load()
+    doc, checked, load_problems, check_problems = _load(blob, verdicts)
     problems.extend(load_problems)
     result.docs.by_kind.setdefault(doc.kind, []).append(doc)
     if keep is not None:
