@@ -89,6 +89,13 @@ def _ignored(name: str) -> bool:
 ParsedMemo = dict[str, Parsed]
 
 
+def file_digest(data: bytes, shown: str) -> str:
+    """A document's identity: its bytes and where it is (a name that is not
+    valid UTF-8 keeps its own bytes, as the file system gave them)."""
+    return hashlib.blake2b(data + shown.encode("utf-8", "surrogateescape"),
+                           digest_size=16).hexdigest()
+
+
 def load_file(sources: Sources, path: Path, problems: Problems,
               kind: str | None = None, memo: ParsedMemo | None = None) -> Document | None:
     """Read and parse one content file; None if it is not a content file."""
@@ -101,7 +108,7 @@ def load_file(sources: Sources, path: Path, problems: Problems,
     except OSError as exc:
         problems.error(shown, 1, f"the file cannot be read: {exc.strerror or exc}")
         return None
-    digest = hashlib.blake2b(data + shown.encode(), digest_size=16).hexdigest()
+    digest = file_digest(data, shown)
     parsed = memo.get(digest) if memo is not None else None
     if parsed is None:
         before = len(problems.items)

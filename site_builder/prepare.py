@@ -15,7 +15,6 @@ blob is only reused with the site.yaml it was made with.
 from __future__ import annotations
 
 import copyreg
-import hashlib
 import io
 import multiprocessing as mp
 import os
@@ -26,7 +25,8 @@ from typing import Any, Callable, Iterator
 
 from . import markdown
 from .frontmatter import Parsed
-from .load import Document, Documents, Sources, find_files, load_file, warn_ignored
+from .load import (Document, Documents, Sources, file_digest, find_files, load_file,
+                   warn_ignored)
 from .model import SiteConfig, Verdict
 from .problems import Problems
 from .resolve import Memo
@@ -219,8 +219,7 @@ def _reuse(sources: Sources, files: list[tuple[Path, str]], cached: dict[str, by
             except OSError:
                 found.append(None)  # reported when parsed
                 continue
-            digest = hashlib.blake2b(data + sources.display(path).encode(),
-                                     digest_size=16).hexdigest()
+            digest = file_digest(data, sources.display(path))
         blob = cached.get(f"{site_key}:{digest}")
         found.append((digest, blob) if blob is not None else None)
     return found

@@ -303,7 +303,8 @@ def error_page(problems: Problems) -> bytes:
         f"<p>{len(problems.errors)} problem(s) to fix. Save the file and this page "
         "reloads by itself.</p>"
         f"<ol>{items}</ol></main></body></html>"
-    ).encode("utf-8")
+    ).encode("utf-8", "replace")  # a file name that is not UTF-8 shows as '?'
+
 
 
 class Watcher:

@@ -164,3 +164,17 @@ def test_files_the_builder_skips_are_named(tmp_path):
     assert any("claims/notes.txt" in w and "ignored" in w for w in warnings)
     assert any("seeds/other.yml" in w and "other.yaml" in w for w in warnings)
     assert not problems.errors
+
+
+def test_file_name_that_is_not_utf8_is_reported_not_a_crash(tmp_path):
+    """Names come from any file system (an old zip, a Windows share): no traceback."""
+    import os
+
+    content = write_site(tmp_path)
+    os.write(os.open(bytes(content / "claims") + b"/caf\xe9-claim.md",
+                     os.O_WRONLY | os.O_CREAT, 0o644), claim_text().encode())
+    result = run_cli("check", "--content", str(content))
+    assert result.returncode == 1 and "Traceback" not in result.stderr + result.stdout
+    assert "is not a valid slug" in result.stdout + result.stderr
+    build = run_cli("build", "--content", str(content), "--out", str(tmp_path / "public"))
+    assert build.returncode == 1 and "Traceback" not in build.stderr + build.stdout

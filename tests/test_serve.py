@@ -214,3 +214,16 @@ def test_ctrl_c_stops_cleanly(preview: Preview):
     out, _ = preview.proc.communicate(timeout=15)
     assert preview.proc.returncode == 0
     assert "Stopped." in out and "Traceback" not in out
+
+
+def test_error_page_shows_a_file_name_that_is_not_utf8():
+    """The preview's error page still renders when a file name has stray bytes."""
+    from bs4 import BeautifulSoup
+
+    from site_builder.problems import Problems
+    from site_builder.serve import error_page
+
+    problems = Problems()
+    problems.error("content/claims/caf\udce9.md", 1, "the file name is not a valid slug")
+    page = BeautifulSoup(error_page(problems).decode("utf-8"), "html.parser")
+    assert "content/claims/caf?.md:1:1" in page.select_one("#site-builder-error li").get_text()
