@@ -50,6 +50,7 @@ class Result:
     files: dict[str, bytes] = field(default_factory=dict)
     stats: WriteStats | None = None
     timings: dict[str, float] = field(default_factory=dict)
+    cache_problem: str = ""  # why the build cache could not be written (the site was)
     fatal: str = ""
     skipped: bool = False  # nothing changed since the last build
     report: str = ""       # the last build's warnings, when skipped
@@ -345,6 +346,7 @@ def _build(sources: Sources, out: Path, options: Options | None = None,
 
         cache.save(inputs, out, _manifest_digest(out), pages, result.seen,
                    format_report(result.problems))
+        result.cache_problem = cache.problem
     return result
 
 

@@ -14,6 +14,7 @@ import hashlib
 import json
 import os
 import pickle
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from contextlib import contextmanager
@@ -62,6 +63,8 @@ class BuildCache:
     pages: dict[str, str] = field(default_factory=dict)
     seen: dict[str, tuple[int, int, str]] = field(default_factory=dict)  # path -> stat, digest
     state: dict[str, Any] = field(default_factory=dict)
+    #: why the cache could not be written, if it could not (the build goes on)
+    problem: str = ""
 
     @classmethod
     def at(cls, sources: Sources) -> "BuildCache":
@@ -96,24 +99,48 @@ class BuildCache:
         The loaded items are let go at the end: the build does not need them
         again, and the render workers it forks next should not inherit them.
         """
-        self.folder.mkdir(parents=True, exist_ok=True)
         used: dict[str, bytes | None] = {}  # this build's keys (blobs: the new ones)
-        with _ItemLog(self.folder / ITEMS, self.version, fresh=not self.items) as log:
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            log = _ItemLog(self.folder / ITEMS, self.version, fresh=not self.items)
+        except OSError as exc:
+            self._failed(exc)
+            yield lambda key, blob: None
+            self.items = {}
+            return
 
-            def keep(key: str, blob: bytes) -> None:
-                if key in self.items or key in used:
-                    used.setdefault(key, None)
-                    return
-                used[key] = blob if self.items else None  # kept for a rewrite
-                log.append(key, blob)
+        def keep(key: str, blob: bytes) -> None:
+            if key in self.items or key in used:
+                used.setdefault(key, None)
+                return
+            used[key] = blob if self.items else None  # kept for a rewrite
+            if not self.problem:
+                try:
+                    log.append(key, blob)
+                except OSError as exc:  # a full disk: the build goes on uncached
+                    self._failed(exc)
 
+        try:
             yield keep
+        except BaseException:
+            log.close(ok=False)
+            raise
+        log.close(ok=not self.problem)
         self.records += sum(1 for blob in used.values() if blob is not None)
-        if self.items and self.records > 2 * len(used) + 100:
-            with _ItemLog(self.folder / ITEMS, self.version, fresh=True) as log:
-                for key, blob in used.items():
-                    log.append(key, blob if blob is not None else self.items[key])
+        if self.items and not self.problem and self.records > 2 * len(used) + 100:
+            try:
+                fresh = _ItemLog(self.folder / ITEMS, self.version, fresh=True)
+                try:
+                    for key, blob in used.items():
+                        fresh.append(key, blob if blob is not None else self.items[key])
+                finally:
+                    fresh.close(ok=not sys.exc_info()[0])
+            except OSError as exc:
+                self._failed(exc)
         self.items = {}
+
+    def _failed(self, exc: OSError) -> None:
+        self.problem = self.problem or f"{exc.strerror or exc}"
 
     def search_index(self, key: str) -> Any:
         """The search index saved under ``key`` (a :class:`search.SearchIndex`), or None."""
@@ -121,21 +148,34 @@ class BuildCache:
         return data.get("index") if data.get("key") == key else None
 
     def save_search_index(self, key: str, index: Any) -> None:
-        self.folder.mkdir(parents=True, exist_ok=True)
-        _atomic_write(self.folder / "search.pickle", pickle.dumps(
-            {"version": self.version, "key": key, "index": index},
-            protocol=pickle.HIGHEST_PROTOCOL))
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            _atomic_write(self.folder / "search.pickle", pickle.dumps(
+                {"version": self.version, "key": key, "index": index},
+                protocol=pickle.HIGHEST_PROTOCOL))
+        except OSError as exc:
+            self._failed(exc)
 
     def save(self, inputs: str, out: Path, manifest: str, pages: dict[str, str],
              seen: dict[str, tuple[int, int, str]], report: str) -> None:
-        """What this build read and wrote; state.json last, as it vouches for the rest."""
-        self.folder.mkdir(parents=True, exist_ok=True)
-        _atomic_write(self.folder / "pages.pickle", pickle.dumps(
-            {"version": self.version, "pages": pages, "seen": seen},
-            protocol=pickle.HIGHEST_PROTOCOL))
-        state = {"version": self.version, "inputs": inputs, "out": str(out),
-                 "manifest": manifest, "report": report}
-        _atomic_write(self.folder / "state.json", json.dumps(state).encode())
+        """What this build read and wrote; state.json last, as it vouches for the rest.
+
+        A cache that cannot be written is not an error: the site is built, and
+        the next build starts from scratch (``problem`` says why).
+        """
+        try:
+            if self.problem:  # something is missing: vouch for nothing
+                (self.folder / "state.json").unlink(missing_ok=True)
+                return
+            self.folder.mkdir(parents=True, exist_ok=True)
+            _atomic_write(self.folder / "pages.pickle", pickle.dumps(
+                {"version": self.version, "pages": pages, "seen": seen},
+                protocol=pickle.HIGHEST_PROTOCOL))
+            state = {"version": self.version, "inputs": inputs, "out": str(out),
+                     "manifest": manifest, "report": report}
+            _atomic_write(self.folder / "state.json", json.dumps(state).encode())
+        except OSError as exc:
+            self._failed(exc)
 
 
 ITEMS = "items.pickle"
@@ -145,28 +185,26 @@ class _ItemLog:
     """Appends (key, blob) records to the items file, each in one write.
 
     A fresh log is written under a temporary name and renamed over the old
-    one on success. Appends use O_APPEND and one write per record, so a
-    record is never interleaved with another build's; a torn last record
-    (a crash) only loses what follows it.
+    one when closed after success. Appends use O_APPEND and one write per
+    record, so a record is never interleaved with another build's; a torn
+    last record (a crash) only loses what follows it.
     """
 
     def __init__(self, path: Path, version: str, fresh: bool) -> None:
-        self.path, self.version, self.fresh = path, version, fresh
+        self.path, self.fresh = path, fresh
         self.target = path.with_name(f".{path.name}.{os.getpid()}.tmp") if fresh else path
-
-    def __enter__(self) -> "_ItemLog":
-        flags = os.O_WRONLY | os.O_CREAT | (os.O_TRUNC if self.fresh else os.O_APPEND)
+        flags = os.O_WRONLY | os.O_CREAT | (os.O_TRUNC if fresh else os.O_APPEND)
         self.fd = os.open(self.target, flags, 0o644)
-        if self.fresh:
-            os.write(self.fd, pickle.dumps(self.version, protocol=pickle.HIGHEST_PROTOCOL))
-        return self
+        if fresh:
+            os.write(self.fd, pickle.dumps(version, protocol=pickle.HIGHEST_PROTOCOL))
 
     def append(self, key: str, blob: bytes) -> None:
         os.write(self.fd, pickle.dumps((key, blob), protocol=pickle.HIGHEST_PROTOCOL))
 
-    def __exit__(self, kind: Any, *rest: Any) -> None:
+    def close(self, ok: bool) -> None:
+        """Done; a fresh log replaces the old file only if ``ok``."""
         os.close(self.fd)
-        if self.fresh and kind is None:
+        if self.fresh and ok:
             os.replace(self.target, self.path)
         elif self.fresh:
             self.target.unlink(missing_ok=True)

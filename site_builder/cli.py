@@ -75,6 +75,9 @@ def cmd_build(args: argparse.Namespace) -> int:
     print(f"Built {total} files into {out} in {elapsed:.2f} s: {result.rendered} rendered, "
           f"{result.reused} reused from cache; {stats.written if stats else 0} written, "
           f"{stats.removed if stats else 0} removed ({stages})")
+    if result.cache_problem:
+        print(f"note: the build cache could not be saved ({result.cache_problem}); "
+              "the next build will start from scratch", file=sys.stderr)
     return 0
 
 

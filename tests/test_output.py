@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO, claim_text, run_cli, write_site
+from conftest import REPO, claim_text, run_cli, soup, write_site
 
 
 def tree_digest(root: Path) -> dict[str, str]:
@@ -151,3 +151,21 @@ def test_streamed_fresh_build_matches_in_memory_build_and_fails_safely(tmp_path:
     assert not result.ok and any("topic.html" in p.path for p in result.problems.errors)
     assert tree_digest(streamed) == before
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".streamed")]
+
+
+def test_a_cache_that_cannot_be_written_does_not_stop_the_build(tmp_path: Path):
+    """A read-only checkout or a full disk: the site is built, the editor is told."""
+    content = write_site(tmp_path)
+    (tmp_path / ".site-builder-cache").write_text("not a folder")
+    out = tmp_path / "public"
+    first = run_cli("build", "--content", str(content), "--out", str(out))
+    assert first.returncode == 0, first.stderr
+    assert "build cache could not be saved" in first.stderr
+    clean = tmp_path / "clean"
+    assert run_cli("build", "--content", str(content), "--out", str(clean),
+                   "--no-cache").returncode == 0
+    assert tree_digest(out) == tree_digest(clean)
+    (content / "claims" / "jobs-doubled.md").write_text(claim_text(title='"Edited"'))
+    again = run_cli("build", "--content", str(content), "--out", str(out))
+    assert again.returncode == 0 and "Nothing changed" not in again.stdout
+    assert soup(out / "claims/jobs-doubled/index.html").h1.get_text(strip=True) == "Edited"
