@@ -1,8 +1,9 @@
 """Stage 1, load: read every content file once into a :class:`Document`.
 
 Nothing here knows what a claim is; it only finds files, reads their bytes
-and splits front matter, so the same documents serve ``check``, ``build`` and
-``serve`` (which reloads single files through :func:`load_file`).
+and splits front matter, so the same documents serve ``check`` and ``build``
+(through prepare.py, which runs this and validation per file) and ``serve``
+(which reloads single files through :func:`load_file`).
 """
 
 from __future__ import annotations
@@ -85,10 +86,6 @@ def _ignored(name: str) -> bool:
     return name.startswith((".", "#", "~")) or name.endswith(("~", ".swp", ".tmp"))
 
 
-#: document digest -> parsed file, from the build cache (files that parsed cleanly)
-ParsedMemo = dict[str, Parsed]
-
-
 def file_digest(data: bytes, shown: str) -> str:
     """A document's identity: its bytes and where it is (a name that is not
     valid UTF-8 keeps its own bytes, as the file system gave them)."""
@@ -97,7 +94,7 @@ def file_digest(data: bytes, shown: str) -> str:
 
 
 def load_file(sources: Sources, path: Path, problems: Problems,
-              kind: str | None = None, memo: ParsedMemo | None = None) -> Document | None:
+              kind: str | None = None) -> Document | None:
     """Read and parse one content file; None if it is not a content file."""
     kind = kind or sources.kind_of(path)
     if kind is None:
@@ -108,17 +105,11 @@ def load_file(sources: Sources, path: Path, problems: Problems,
     except OSError as exc:
         problems.error(shown, 1, f"the file cannot be read: {exc.strerror or exc}")
         return None
-    digest = file_digest(data, shown)
-    parsed = memo.get(digest) if memo is not None else None
-    if parsed is None:
-        before = len(problems.items)
-        if kind in ("seed", "site"):
-            parsed = parse_yaml_file(data, shown, problems)
-        else:
-            parsed = parse_document(data, shown, problems)
-        if memo is not None and len(problems.items) == before:
-            memo[digest] = parsed
-    return Document(kind, shown, path.stem, parsed, digest)
+    if kind in ("seed", "site"):
+        parsed = parse_yaml_file(data, shown, problems)
+    else:
+        parsed = parse_document(data, shown, problems)
+    return Document(kind, shown, path.stem, parsed, file_digest(data, shown))
 
 
 def find_files(sources: Sources) -> list[tuple[Path, str]]:
@@ -167,27 +158,10 @@ def warn_ignored(sources: Sources, problems: Problems) -> None:
                              f"rename it to {path.stem}.yaml")
 
 
-def load(sources: Sources, problems: Problems, memo: ParsedMemo | None = None) -> Documents:
-    """Read the whole site. Problems are collected, never raised."""
-    docs = Documents(site=None)
-    if not sources.content.is_dir():
-        problems.error(sources.display(sources.content), 1,
-                       "the content folder does not exist",
-                       "run the command from your project folder, or pass --content DIR")
-        return docs
-    for path, kind in find_files(sources):
-        doc = load_file(sources, path, problems, kind, memo)
-        if doc is None:
-            continue
-        if doc.kind == "site":
-            docs.site = doc
-        else:
-            docs.by_kind.setdefault(doc.kind, []).append(doc)
-    warn_ignored(sources, problems)
-    if docs.site is None:
-        problems.error(sources.display(sources.content / "site.yaml"), 1,
-                       "site.yaml is missing",
-                       "create it with at least:\ntitle: \"My fact-check site\"\n"
-                       "base_url: \"https://example.org\"\npublisher:\n  name: \"My newsroom\"\n"
-                       "  url: \"https://example.org/\"")
-    return docs
+def report_missing_site(sources: Sources, problems: Problems) -> None:
+    """site.yaml is required: say what to put in it."""
+    problems.error(sources.display(sources.content / "site.yaml"), 1,
+                   "site.yaml is missing",
+                   "create it with at least:\ntitle: \"My fact-check site\"\n"
+                   "base_url: \"https://example.org\"\npublisher:\n  name: \"My newsroom\"\n"
+                   "  url: \"https://example.org/\"")

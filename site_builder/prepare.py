@@ -26,7 +26,7 @@ from typing import Any, Callable, Iterator
 from . import markdown
 from .frontmatter import Parsed
 from .load import (Document, Documents, Sources, file_digest, find_files, load_file,
-                   warn_ignored)
+                   report_missing_site, warn_ignored)
 from .model import SiteConfig, Verdict
 from .problems import Problems
 from .resolve import Memo
@@ -184,11 +184,7 @@ def prepare(sources: Sources, problems: Problems, cached: dict[str, bytes] | Non
         _JOB = None
     warn_ignored(sources, problems)
     if docs.site is None:
-        problems.error(sources.display(sources.content / "site.yaml"), 1,
-                       "site.yaml is missing",
-                       "create it with at least:\ntitle: \"My fact-check site\"\n"
-                       "base_url: \"https://example.org\"\npublisher:\n  name: \"My newsroom\"\n"
-                       "  url: \"https://example.org/\"")
+        report_missing_site(sources, problems)
     return result
 
 

@@ -33,7 +33,7 @@ from urllib.parse import unquote, urlsplit
 import jinja2
 
 from .build import _template_problem, today
-from .load import Document, Documents, Sources, find_files, load_file
+from .load import Document, Documents, Sources, find_files, load_file, report_missing_site
 from .problems import Problems, format_report
 from .render import Renderer, Theme, default_theme
 from .resolve import Memo, Options, build_model
@@ -176,8 +176,7 @@ class Preview:
             else:
                 docs.by_kind.setdefault(doc.kind, []).append(doc)
         if docs.site is None:
-            problems.error("content/site.yaml", 1, "site.yaml is missing",
-                           "create content/site.yaml (see the README)")
+            report_missing_site(self.sources, problems)
         model = build_model(docs, problems, Options(drafts=True, today=today()), self.memo)
         routes = build_routes(model, problems, with_search=False)
         snapshot = Snapshot(problems, site=model.site)
