@@ -22,7 +22,7 @@ import jinja2
 
 from .load import Sources, find_files
 from .cache import BuildCache, input_digest
-from .deps import Fingerprints, code_version
+from .deps import Fingerprints, bodies_only_on_own_pages, code_version
 from .output import (MANIFEST, OutputError, Staging, WriteStats, check_output_dir, digest,
                      read_manifest, write_site)
 from .prepare import prepare
@@ -311,7 +311,8 @@ def _build(sources: Sources, out: Path, options: Options | None = None,
     theme = Theme.for_site(sources.root)
     with _timed(result, "render"):
         prints = Fingerprints(result.model.site, [code_version(), *_option_parts(options),
-                                                  _theme_digest(theme)])
+                                                  _theme_digest(theme)],
+                              not bodies_only_on_own_pages(theme.template_dirs))
         pages = {r.output: prints.of(r) for r in result.routes}
         previous = read_manifest(out)
         old = cache.pages if cache and cache.state.get("out") == str(out) else {}

@@ -15,6 +15,7 @@ everything, which is always correct, merely slower.
 from __future__ import annotations
 
 import hashlib
+import re
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -41,9 +42,38 @@ def code_version() -> str:
     return _digest(p.read_bytes().hex() for p in sorted(here.glob("*.py")))
 
 
+#: the templates that show an object's own body, and the name they show it under
+_OWN_BODY = {"claim.html": "claim", "actor.html": "actor", "topic.html": "topic",
+             "page.html": "page"}
+
+
+def bodies_only_on_own_pages(template_dirs: Iterable[Path]) -> bool:
+    """True if no template shows a Markdown body except on the object's own page.
+
+    Lists, feeds and cards may then depend on front matter only
+    (``meta_version``). A theme that shows, say, each claim's text on its
+    topic pages turns this off, and every page depends on whole files.
+    """
+    for folder in template_dirs:
+        for path in folder.rglob("*"):
+            if not path.is_file():
+                continue
+            text = path.read_text("utf-8", errors="replace")
+            if "body_html" not in text:
+                continue
+            own = _OWN_BODY.get(path.relative_to(folder).as_posix())
+            if own is None or "body_html" in re.sub(rf"\b{own}\.body_html\b", "", text):
+                return False
+    return True
+
+
 class Fingerprints:
-    def __init__(self, site: Site, global_parts: Iterable[str]) -> None:
+    def __init__(self, site: Site, global_parts: Iterable[str],
+                 bodies_elsewhere: bool = False) -> None:
+        """``bodies_elsewhere``: some template shows bodies beyond their own
+        pages (see :func:`bodies_only_on_own_pages`)."""
         self.site = site
+        self.meta = "version" if bodies_elsewhere else "meta_version"
         self.glob = _digest([*global_parts, repr(site.config), *map(repr, site.verdicts),
                              *(p.version for p in site.pages)])
         self._cards: dict[int, str] = {}
@@ -53,9 +83,10 @@ class Fingerprints:
     def card(self, claim: Claim) -> str:
         key = id(claim)
         if key not in self._cards:
-            self._cards[key] = _digest([claim.meta_version, claim.verdict.key,
-                                        *(a.meta_version for a in claim.claimants),
-                                        *(t.meta_version for t in claim.topics)])
+            meta = self.meta
+            self._cards[key] = _digest([getattr(claim, meta), claim.verdict.key,
+                                        *(getattr(a, meta) for a in claim.claimants),
+                                        *(getattr(t, meta) for t in claim.topics)])
         return self._cards[key]
 
     def claims(self, claims: list[Claim]) -> str:
@@ -75,14 +106,14 @@ class Fingerprints:
 
     def claimant_box(self, actor: Actor) -> str:
         """What a claim page shows of its claimant: the newest few claims and a count."""
-        return _digest([actor.meta_version, str(len(actor.claims)),
+        return _digest([getattr(actor, self.meta), str(len(actor.claims)),
                         *(self.card(c) for c in actor.claims[:OTHER_CLAIMS + 1])])
 
     def everything(self, bodies: bool = True) -> str:
         """All objects; ``bodies=False`` for pages that show no Markdown body."""
         if bodies not in self._everything:
             site = self.site
-            own = "version" if bodies else "meta_version"
+            own = "version" if bodies else self.meta
             self._everything[bodies] = _digest([
                 self.claims(site.claims), *(c.version for c in site.claims if bodies),
                 *(getattr(a, own) for a in site.actors),

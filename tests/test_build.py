@@ -299,3 +299,20 @@ def test_progress_names_the_stage_and_counts_on_a_terminal_only(tmp_path: Path, 
     lines = [line.removeprefix("\033[K") for line in screen.getvalue().split("\r")]
     assert "Reading and checking files..." in lines
     assert any(re.fullmatch(r"Rendering pages\.\.\. [\d,]+ of [\d,]+", line) for line in lines)
+
+
+def test_a_theme_that_lists_claim_texts_sees_text_edits_on_its_lists(tmp_path: Path):
+    """Lists skip text-only edits only while no template shows bodies outside their page."""
+    content = write_site(tmp_path, claims={f"c{i}": claim_text() for i in range(4)})
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "templates" / "topic.html").write_text(
+        '{% extends "default/topic.html" %}{% block content %}{{ super() }}'
+        '{% for c in claims %}<div class="full">{{ c.body_html|safe }}</div>{% endfor %}'
+        '{% endblock %}')
+    out = tmp_path / "public"
+    assert run_cli("build", "--content", str(content), "--out", str(out)).returncode == 0
+    claim = content / "claims/c2.md"
+    claim.write_text(claim.read_text() + "\nA late correction to the text.\n")
+    assert run_cli("build", "--content", str(content), "--out", str(out)).returncode == 0
+    texts = [div.get_text() for div in soup(out / "topics/economy/index.html").select(".full")]
+    assert any("A late correction to the text." in text for text in texts)
