@@ -312,7 +312,8 @@ def _build(sources: Sources, out: Path, options: Options | None = None,
     with _timed(result, "render"):
         prints = Fingerprints(result.model.site, [code_version(), *_option_parts(options),
                                                   _theme_digest(theme)],
-                              not bodies_only_on_own_pages(theme.template_dirs))
+                              not bodies_only_on_own_pages(theme.template_dirs),
+                              any((d / "claim.html").is_file() for d in theme.template_dirs[:-1]))
         pages = {r.output: prints.of(r) for r in result.routes}
         previous = read_manifest(out)
         old = cache.pages if cache and cache.state.get("out") == str(out) else {}

@@ -22,8 +22,8 @@ from typing import Any, Iterable
 from .model import Actor, Claim, Site
 from .routes import Route
 
-#: claim pages list this many other claims per claimant (newest first); a theme
-#: that shows more must raise it, or edits to older claims will not reach them
+#: the default claim page lists this many other claims per claimant (newest
+#: first); with a site's own claim.html, a claim page depends on all of them
 OTHER_CLAIMS = 5
 
 #: site-wide pages and files (templates and writers) that show no Markdown body
@@ -69,10 +69,12 @@ def bodies_only_on_own_pages(template_dirs: Iterable[Path]) -> bool:
 
 class Fingerprints:
     def __init__(self, site: Site, global_parts: Iterable[str],
-                 bodies_elsewhere: bool = False) -> None:
+                 bodies_elsewhere: bool = False, own_claim_page: bool = False) -> None:
         """``bodies_elsewhere``: some template shows bodies beyond their own
-        pages (see :func:`bodies_only_on_own_pages`)."""
+        pages (see :func:`bodies_only_on_own_pages`); ``own_claim_page``: the
+        site has its own claim.html, which may list any of a claimant's claims."""
         self.site = site
+        self.shown = None if own_claim_page else OTHER_CLAIMS + 1
         self.meta = "version" if bodies_elsewhere else "meta_version"
         self.glob = _digest([*global_parts, repr(site.config), *map(repr, site.verdicts),
                              *(p.version for p in site.pages)])
@@ -106,8 +108,10 @@ class Fingerprints:
 
     def claimant_box(self, actor: Actor) -> str:
         """What a claim page shows of its claimant: the newest few claims and a count."""
+        if self.shown is None:
+            return _digest([getattr(actor, self.meta), self.claims(actor.claims)])
         return _digest([getattr(actor, self.meta), str(len(actor.claims)),
-                        *(self.card(c) for c in actor.claims[:OTHER_CLAIMS + 1])])
+                        *(self.card(c) for c in actor.claims[:self.shown])])
 
     def everything(self, bodies: bool = True) -> str:
         """All objects; ``bodies=False`` for pages that show no Markdown body."""

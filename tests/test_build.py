@@ -316,3 +316,22 @@ def test_a_theme_that_lists_claim_texts_sees_text_edits_on_its_lists(tmp_path: P
     assert run_cli("build", "--content", str(content), "--out", str(out)).returncode == 0
     texts = [div.get_text() for div in soup(out / "topics/economy/index.html").select(".full")]
     assert any("A late correction to the text." in text for text in texts)
+
+
+def test_a_site_claim_page_listing_every_claim_by_the_claimant_stays_current(tmp_path: Path):
+    """The default claim page shows five other claims; a site's own may show them all."""
+    claims = {f"c{i}": claim_text(title=f'"Claim {i}"', published=f"2024-01-{10 + i}")
+              for i in range(9)}
+    content = write_site(tmp_path, claims=claims)
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "templates" / "claim.html").write_text(
+        '{% extends "default/claim.html" %}{% block content %}{{ super() }}<ul class="all">'
+        '{% for c in claim.claimants[0].claims %}<li>{{ c.title }}</li>{% endfor %}</ul>'
+        '{% endblock %}')
+    out = tmp_path / "public"
+    assert run_cli("build", "--content", str(content), "--out", str(out)).returncode == 0
+    (content / "claims/c0.md").write_text(claim_text(title='"Oldest, renamed"',
+                                                     published="2024-01-10"))
+    assert run_cli("build", "--content", str(content), "--out", str(out)).returncode == 0
+    titles = [li.get_text() for li in soup(out / "claims/c8/index.html").select(".all li")]
+    assert "Oldest, renamed" in titles and "Claim 0" not in titles
