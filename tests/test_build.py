@@ -301,16 +301,24 @@ def test_progress_names_the_stage_and_counts_on_a_terminal_only(tmp_path: Path, 
     assert any(re.fullmatch(r"Rendering pages\.\.\. [\d,]+ of [\d,]+", line) for line in lines)
 
 
-def test_a_theme_that_lists_claim_texts_sees_text_edits_on_its_lists(tmp_path: Path):
-    """Lists skip text-only edits only while no template shows bodies outside their page."""
-    content = write_site(tmp_path, claims={f"c{i}": claim_text() for i in range(4)})
+def _built_with_template(tmp_path: Path, claims: dict[str, str], name: str,
+                         extra: str) -> tuple[Path, Path]:
+    """A site whose own ``name`` template adds ``extra`` to the default's content, built once."""
+    content = write_site(tmp_path, claims=claims)
     (tmp_path / "templates").mkdir()
-    (tmp_path / "templates" / "topic.html").write_text(
-        '{% extends "default/topic.html" %}{% block content %}{{ super() }}'
-        '{% for c in claims %}<div class="full">{{ c.body_html|safe }}</div>{% endfor %}'
+    (tmp_path / "templates" / name).write_text(
+        f'{{% extends "default/{name}" %}}{{% block content %}}{{{{ super() }}}}{extra}'
         '{% endblock %}')
     out = tmp_path / "public"
     assert run_cli("build", "--content", str(content), "--out", str(out)).returncode == 0
+    return content, out
+
+
+def test_a_theme_that_lists_claim_texts_sees_text_edits_on_its_lists(tmp_path: Path):
+    """Lists skip text-only edits only while no template shows bodies outside their page."""
+    content, out = _built_with_template(
+        tmp_path, {f"c{i}": claim_text() for i in range(4)}, "topic.html",
+        '{% for c in claims %}<div class="full">{{ c.body_html|safe }}</div>{% endfor %}')
     claim = content / "claims/c2.md"
     claim.write_text(claim.read_text() + "\nA late correction to the text.\n")
     assert run_cli("build", "--content", str(content), "--out", str(out)).returncode == 0
@@ -322,14 +330,10 @@ def test_a_site_claim_page_listing_every_claim_by_the_claimant_stays_current(tmp
     """The default claim page shows five other claims; a site's own may show them all."""
     claims = {f"c{i}": claim_text(title=f'"Claim {i}"', published=f"2024-01-{10 + i}")
               for i in range(9)}
-    content = write_site(tmp_path, claims=claims)
-    (tmp_path / "templates").mkdir()
-    (tmp_path / "templates" / "claim.html").write_text(
-        '{% extends "default/claim.html" %}{% block content %}{{ super() }}<ul class="all">'
-        '{% for c in claim.claimants[0].claims %}<li>{{ c.title }}</li>{% endfor %}</ul>'
-        '{% endblock %}')
-    out = tmp_path / "public"
-    assert run_cli("build", "--content", str(content), "--out", str(out)).returncode == 0
+    content, out = _built_with_template(
+        tmp_path, claims, "claim.html",
+        '<ul class="all">{% for c in claim.claimants[0].claims %}<li>{{ c.title }}</li>'
+        '{% endfor %}</ul>')
     (content / "claims/c0.md").write_text(claim_text(title='"Oldest, renamed"',
                                                      published="2024-01-10"))
     assert run_cli("build", "--content", str(content), "--out", str(out)).returncode == 0
