@@ -20,7 +20,7 @@ from typing import Any, Callable, Iterator
 
 import jinja2
 
-from .load import Sources, find_files
+from .load import Sources, Stamp, file_stamp, find_files
 from .cache import BuildCache, input_digest
 from .deps import Fingerprints, bodies_only_on_own_pages, code_version
 from .output import (MANIFEST, OutputError, Staging, WriteStats, check_output_dir, digest,
@@ -115,28 +115,31 @@ def _no_cyclic_gc() -> Iterator[None]:
 
 
 def check(sources: Sources, options: Options | None = None, cache: BuildCache | None = None,
-          files: list[tuple[Path, str]] | None = None) -> Result:
+          files: list[tuple[Path, str]] | None = None,
+          stamps: dict[Path, Stamp] | None = None) -> Result:
     """Load, validate and route everything; write nothing.
 
     With ``cache``, unchanged files are taken from it and the validated
     files are stored back into it.
     """
     with _no_cyclic_gc():
-        return _check(sources, options, cache, files)
+        return _check(sources, options, cache, files, stamps)
 
 
 def _check(sources: Sources, options: Options | None = None, cache: BuildCache | None = None,
-           files: list[tuple[Path, str]] | None = None) -> Result:
+           files: list[tuple[Path, str]] | None = None,
+           stamps: dict[Path, Stamp] | None = None) -> Result:
     options = options or Options(today=today())
     result = Result(Problems())
     with _timed(result, "load"):
         progress = _report("load")
         if cache is None:
-            prepared = prepare(sources, result.problems, None, files, progress=progress)
+            prepared = prepare(sources, result.problems, None, files, progress=progress,
+                               stamps=stamps)
         else:
             with cache.keeping_items() as keep:
                 prepared = prepare(sources, result.problems, cache.items, files, keep,
-                                   cache.seen, progress)
+                                   cache.seen, progress, stamps)
         docs = prepared.docs
         result.parsed, result.seen = prepared.parsed, prepared.seen
     with _timed(result, "validate"):
@@ -294,7 +297,9 @@ def _build(sources: Sources, out: Path, options: Options | None = None,
     timings: dict[str, float] = {}
     start = time.perf_counter()
     files = find_files(sources) if sources.content.is_dir() else None
-    inputs = (input_digest(sources, [code_version(), *_option_parts(options)], files)
+    # one stat per file, shared by the nothing-changed check and the file cache
+    stamps = {path: file_stamp(path) for path, _ in files or []}
+    inputs = (input_digest(sources, [code_version(), *_option_parts(options)], files, stamps)
               if cache else "")
     manifest = _manifest_digest(out)
     timings["hash"] = time.perf_counter() - start
@@ -303,7 +308,7 @@ def _build(sources: Sources, out: Path, options: Options | None = None,
                       report=cache.state.get("report", ""))
     if cache:
         cache.load()
-    result = check(sources, options, cache, files)
+    result = check(sources, options, cache, files, stamps)
     result.timings = {**timings, **result.timings}
     if result.problems.errors:
         return result

@@ -21,13 +21,14 @@ from contextlib import contextmanager
 from typing import Any, Callable, Iterable, Iterator
 
 from .deps import code_version
-from .load import Sources, find_files
+from .load import Sources, Stamp, file_stamp, find_files
 
 CACHE_DIR = ".site-builder-cache"
 
 
 def input_digest(sources: Sources, extra: Iterable[str],
-                 files: list[tuple[Path, str]] | None = None) -> str:
+                 files: list[tuple[Path, str]] | None = None,
+                 stamps: dict[Path, Stamp] | None = None) -> str:
     """Digest of what a build reads: every content, seed and theme file's path,
     size and modification time (nanoseconds), the code and the options.
 
@@ -45,12 +46,9 @@ def input_digest(sources: Sources, extra: Iterable[str],
         paths.extend(sorted(p for p in folder.rglob("*") if p.is_file()))
     paths.extend(sorted(theme.static_files.values()))
     for path in paths:
-        try:
-            stat = os.stat(path)
-            h.update(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\0".encode(
-                "utf-8", "surrogatepass"))
-        except OSError:
-            h.update(f"{path}\0missing\0".encode("utf-8", "surrogatepass"))
+        stamp = stamps[path] if stamps and path in stamps else file_stamp(path)
+        text = f"{path}\0{stamp[0]}\0{stamp[1]}\0" if stamp else f"{path}\0missing\0"
+        h.update(text.encode("utf-8", "surrogatepass"))
     return h.hexdigest()
 
 

@@ -86,6 +86,19 @@ def _ignored(name: str) -> bool:
     return name.startswith((".", "#", "~")) or name.endswith(("~", ".swp", ".tmp"))
 
 
+#: (size, modification time in ns) of a file, None if it cannot be read
+Stamp = tuple[int, int] | None
+
+
+def file_stamp(path: Path) -> Stamp:
+    """What tells a rebuild a file changed without reading it (an edit moves the time)."""
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return None
+    return stat.st_size, stat.st_mtime_ns
+
+
 def file_digest(data: bytes, shown: str) -> str:
     """A document's identity: its bytes and where it is (a name that is not
     valid UTF-8 keeps its own bytes, as the file system gave them)."""

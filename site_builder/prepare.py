@@ -25,8 +25,8 @@ from typing import Any, Callable, Iterator
 
 from . import markdown
 from .frontmatter import Parsed
-from .load import (Document, Documents, Sources, file_digest, find_files, load_file,
-                   report_missing_site, warn_ignored)
+from .load import (Document, Documents, Sources, Stamp, file_digest, file_stamp, find_files,
+                   load_file, report_missing_site, warn_ignored)
 from .model import SiteConfig, Verdict
 from .problems import Problems
 from .resolve import Memo
@@ -136,13 +136,15 @@ def _worker_start() -> None:
 def prepare(sources: Sources, problems: Problems, cached: dict[str, bytes] | None = None,
             files: list[tuple[Path, str]] | None = None, keep: Keep | None = None,
             seen: Seen | None = None,
-            progress: Callable[[int, int], None] | None = None) -> Prepared:
+            progress: Callable[[int, int], None] | None = None,
+            stamps: dict[Path, Stamp] | None = None) -> Prepared:
     """Read and validate the site, reusing ``cached`` blobs by cache key.
 
     ``files`` is :func:`load.find_files`'s list when the caller has it already;
     ``keep`` is given every blob (cached or new) as it is used; ``seen`` is
     the last build's :attr:`Prepared.seen`; ``progress`` is told (files done,
-    files) every hundred files.
+    files) every hundred files; ``stamps`` are the files' :func:`load.file_stamp`
+    when the caller took them already.
     """
     global _JOB
     memo = Memo()
@@ -161,8 +163,9 @@ def prepare(sources: Sources, problems: Problems, cached: dict[str, bytes] | Non
     verdicts = {v.key: v for v in verdict_list}
     files = [f for f in files if f[1] != "site"]
     site_key = docs.site.digest if docs.site else ""
-    stamps = [_stamp(path) for path, _ in files]
-    reused = (_reuse(sources, files, cached, site_key, stamps, seen or {}) if cached
+    stamped = [stamps[path] if stamps and path in stamps else file_stamp(path)
+               for path, _ in files]
+    reused = (_reuse(sources, files, cached, site_key, stamped, seen or {}) if cached
               else [None] * len(files))
     todo = [files[i] for i, hit in enumerate(reused) if hit is None]
     result.parsed = len(todo)
@@ -171,7 +174,7 @@ def prepare(sources: Sources, problems: Problems, cached: dict[str, bytes] | Non
     try:
         # in file order, each blob as soon as it is there: the workers' results
         # are unpickled while they go on, and no blob is held longer than needed
-        for number, ((path, _), stamp, hit) in enumerate(zip(files, stamps, reused)):
+        for number, ((path, _), stamp, hit) in enumerate(zip(files, stamped, reused)):
             if progress is not None and number % 100 == 0:
                 progress(number, len(files))
             found = hit if hit is not None else next(fresh)
@@ -188,17 +191,8 @@ def prepare(sources: Sources, problems: Problems, cached: dict[str, bytes] | Non
     return result
 
 
-def _stamp(path: Path) -> tuple[int, int] | None:
-    try:
-        stat = os.stat(path)
-    except OSError:
-        return None
-    return stat.st_size, stat.st_mtime_ns
-
-
 def _reuse(sources: Sources, files: list[tuple[Path, str]], cached: dict[str, bytes],
-           site_key: str, stamps: list[tuple[int, int] | None],
-           seen: Seen) -> list[tuple[str, bytes] | None]:
+           site_key: str, stamps: list[Stamp], seen: Seen) -> list[tuple[str, bytes] | None]:
     """The cached blob of each file whose bytes (and site.yaml) are unchanged, else None.
 
     A file whose size and modification time are those of the last build keeps
