@@ -16,22 +16,30 @@ import traceback
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import TYPE_CHECKING, Any, Callable, Iterator
 
-import jinja2
-
-from .load import Sources, Stamp, file_stamp, find_files
-from .cache import BuildCache, input_digest
-from .deps import Fingerprints, bodies_only_on_own_pages, code_version
-from .output import (MANIFEST, OutputError, Staging, WriteStats, check_output_dir, digest,
-                     read_manifest, write_site)
+from .load import Sources, Stamp, scan_files
+from .cache import BuildCache, input_digest, input_files
+from .deps import (Fingerprints, bodies_only_on_own_pages, claim_bodies_spliceable,
+                   code_version)
+from .output import (OutputError, Staging, WriteStats, check_output_dir, digest,
+                     manifest_digest, read_manifest, write_site)
+from . import quick
 from .prepare import prepare
 from .problems import Problems
-from .render import Renderer, Theme
 from .resolve import Model, Options, build_model
 from .model import Site
-from .routes import Route, build_routes, check_links
-from .search import SearchIndex, index_key
+from .theme import Theme
+
+# The render stage (Jinja2, routes, search) is imported where it is used: a
+# rebuild that stops at the nothing-changed check or takes the quick path
+# never needs it, and importing it is a fifth of such a rebuild's time.
+if TYPE_CHECKING:
+    import jinja2
+
+    from .render import Renderer
+    from .routes import Route
+    from .search import SearchIndex
 
 
 def today() -> dt.date:
@@ -53,11 +61,14 @@ class Result:
     cache_problem: str = ""  # why the build cache could not be written (the site was)
     fatal: str = ""
     skipped: bool = False  # nothing changed since the last build
+    quick: bool = False    # only claim texts changed: spliced into their pages (quick.py)
     report: str = ""       # the last build's warnings, when skipped
     reused: int = 0        # pages not rendered again (unchanged inputs)
     rendered: int = 0      # pages rendered by this build
     parsed: int = 0        # files parsed and validated (not taken from the cache)
     seen: dict[str, tuple[int, int, str]] = field(default_factory=dict)  # files read
+    #: output path -> where a rendered claim page shows its body (quick.body_span)
+    spans: dict[str, tuple[int, int]] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -144,6 +155,8 @@ def _check(sources: Sources, options: Options | None = None, cache: BuildCache |
         result.parsed, result.seen = prepared.parsed, prepared.seen
     with _timed(result, "validate"):
         result.model = build_model(docs, result.problems, options, prepared.memo)
+    from .routes import build_routes, check_links
+
     with _timed(result, "routes"):
         index = _search_index(result.model.site, cache)
         result.routes = build_routes(result.model, result.problems, search_index=index)
@@ -155,6 +168,8 @@ def _check(sources: Sources, options: Options | None = None, cache: BuildCache |
 
 def _search_index(site: Site, cache: BuildCache | None) -> SearchIndex:
     """The search index, from the cache when nothing it covers has changed."""
+    from .search import SearchIndex, index_key
+
     key = index_key(site)
     index = cache.search_index(key) if cache else None
     if index is None:
@@ -171,15 +186,23 @@ _RANGES: list[range] = []  # the slices of _TODO to render
 _NEXT: Any = None          # the next slice to take (a counter shared by the processes)
 
 
-def _render_chunk(indexes: range) -> tuple[list[bytes | str], Problems]:
+#: what rendering a slice gives: pages (or their digests, when staged),
+#: claim pages' body spans and problems
+Chunk = tuple[list[bytes | str], dict[str, tuple[int, int]], Problems]
+
+
+def _render_chunk(indexes: range) -> Chunk:
     """Render a slice of the routes (in a forked worker, or in this process).
 
     With a staging folder (a fresh build), pages go straight to disk and only
     their digests come back, so no process holds the whole site in memory.
     """
+    import jinja2
+
     assert _RENDERER is not None
     problems = Problems()
     pages: list[bytes | str] = []
+    spans: dict[str, tuple[int, int]] = {}
     for i in indexes:
         route = _TODO[i]
         try:
@@ -187,12 +210,16 @@ def _render_chunk(indexes: range) -> tuple[list[bytes | str], Problems]:
         except jinja2.TemplateError as exc:
             _template_problem(problems, exc, route)
             break
+        if route.template == "claim.html":
+            span = quick.body_span(page, route.context["claim"].body_html)
+            if span is not None:
+                spans[route.output] = span
         pages.append(_STAGE.put(route.output, page) if _STAGE else page)
-    return pages, problems
+    return pages, spans, problems
 
 
 def _take_slices(progress: Callable[[int, int], None] | None = None
-                 ) -> list[tuple[int, list[bytes | str], Problems]]:
+                 ) -> list[tuple[int, Chunk]]:
     """Render slices until none is left (each process takes the next free one)."""
     done = []
     while True:
@@ -203,10 +230,10 @@ def _take_slices(progress: Callable[[int, int], None] | None = None
             return done
         if progress is not None:  # slices started so far, counted in pages
             progress(_RANGES[index].start, _RANGES[-1].stop)
-        done.append((index, *_render_chunk(_RANGES[index])))
+        done.append((index, _render_chunk(_RANGES[index])))
 
 
-def _render_shared(count: int, workers: int) -> list[tuple[list[bytes | str], Problems]]:
+def _render_shared(count: int, workers: int) -> list[Chunk]:
     """Render in this process and ``workers - 1`` forked ones, slice by slice.
 
     This process would otherwise sit idle, and each forked worker copies
@@ -225,12 +252,14 @@ def _render_shared(count: int, workers: int) -> list[tuple[list[bytes | str], Pr
                 done += job.get()
     finally:
         _RANGES, _NEXT = [], None
-    return [(pages, problems) for _, pages, problems in sorted(done, key=lambda d: d[0])]
+    return [chunk for _, chunk in sorted(done, key=lambda d: d[0])]
 
 
 def render_all(result: Result, theme: Theme, options: Options,
                todo: list[Route] | None = None, stage: Staging | None = None) -> None:
     """Render ``todo`` (default: every route), in parallel processes for big sites."""
+    from .render import Renderer
+
     global _RENDERER, _TODO, _STAGE
     assert result.model is not None
     routes = _TODO = result.routes if todo is None else todo
@@ -243,9 +272,10 @@ def render_all(result: Result, theme: Theme, options: Options,
     else:
         chunks = _render_shared(len(routes), workers)
     _RENDERER, _TODO, _STAGE = None, [], None
-    pages = [page for chunk, _ in chunks for page in chunk]
-    for _, problems in chunks:
+    pages = [page for chunk, _, _ in chunks for page in chunk]
+    for _, spans, problems in chunks:
         result.problems.extend(problems.items)
+        result.spans.update(spans)
     if result.problems.errors:
         return
     if stage is not None:
@@ -296,16 +326,23 @@ def _build(sources: Sources, out: Path, options: Options | None = None,
     cache = BuildCache.at(sources) if use_cache else None
     timings: dict[str, float] = {}
     start = time.perf_counter()
-    files = find_files(sources) if sources.content.is_dir() else None
-    # one stat per file, shared by the nothing-changed check and the file cache
-    stamps = {path: file_stamp(path) for path, _ in files or []}
-    inputs = (input_digest(sources, [code_version(), *_option_parts(options)], files, stamps)
-              if cache else "")
-    manifest = _manifest_digest(out)
+    # one listing and one stat per file, shared by the nothing-changed check,
+    # the quick rebuild and the file cache
+    scanned = scan_files(sources) if sources.content.is_dir() else None
+    extra = [code_version(), *_option_parts(options)]
+    read = input_files(sources, scanned) if cache and scanned is not None else []
+    inputs = input_digest(extra, read) if cache else ""
+    manifest = manifest_digest(out)
     timings["hash"] = time.perf_counter() - start
     if cache and cache.unchanged(inputs, out, manifest):
         return Result(Problems(), timings=timings, skipped=True,
                       report=cache.state.get("report", ""))
+    if cache and scanned:
+        done = quick.rebuild(sources, out, cache, scanned, read, extra, inputs, timings)
+        if done is not None:
+            return done
+    files = [(Path(path), kind) for path, kind, _ in scanned] if scanned is not None else None
+    stamps = {path: stamp for (path, _), (_, _, stamp) in zip(files or [], scanned or [])}
     if cache:
         cache.load()
     result = check(sources, options, cache, files, stamps)
@@ -315,8 +352,7 @@ def _build(sources: Sources, out: Path, options: Options | None = None,
     assert result.model is not None
     theme = Theme.for_site(sources.root)
     with _timed(result, "render"):
-        prints = Fingerprints(result.model.site, [code_version(), *_option_parts(options),
-                                                  _theme_digest(theme)],
+        prints = Fingerprints(result.model.site, [*extra, _theme_digest(theme)],
                               not bodies_only_on_own_pages(theme.template_dirs),
                               any((d / "claim.html").is_file() for d in theme.template_dirs[:-1]))
         pages = {r.output: prints.of(r) for r in result.routes}
@@ -349,19 +385,26 @@ def _build(sources: Sources, out: Path, options: Options | None = None,
             result.fatal = f"could not write {out}: {exc}"
             return result
     if cache:
-        from .problems import format_report
-
-        cache.save(inputs, out, _manifest_digest(out), pages, result.seen,
-                   format_report(result.problems))
-        result.cache_problem = cache.problem
+        _save(cache, result, inputs, out, pages, prints, theme, keep)
     return result
 
 
-def _manifest_digest(out: Path) -> str:
-    try:
-        return digest((out / MANIFEST).read_bytes())
-    except OSError:
-        return ""
+def _save(cache: BuildCache, result: Result, inputs: str, out: Path, pages: dict[str, str],
+          prints: Fingerprints, theme: Theme, keep: set[str]) -> None:
+    """What the next build needs to know of this one (see cache.py and quick.py)."""
+    from .problems import format_report
+
+    assert result.model is not None
+    links: dict[str, list[str]] = {}
+    for path, href, _ in result.model.links:
+        links.setdefault(path, []).append(href)
+    spliceable = (prints.meta == "meta_version"
+                  and claim_bodies_spliceable(theme.template_dirs))
+    spliced = quick.record(result.routes, prints, result.spans, cache.spliced, keep,
+                           {p.path for p in result.problems.items}, links, spliceable)
+    cache.save(inputs, out, manifest_digest(out), pages, result.seen,
+               format_report(result.problems), spliced)
+    result.cache_problem = cache.problem
 
 
 def _theme_digest(theme: Theme) -> str:

@@ -21,35 +21,45 @@ from contextlib import contextmanager
 from typing import Any, Callable, Iterable, Iterator
 
 from .deps import code_version
-from .load import Sources, Stamp, file_stamp, find_files
+from .load import Scanned, Sources, Stamp, file_stamp, scan_files
 
 CACHE_DIR = ".site-builder-cache"
 
 
-def input_digest(sources: Sources, extra: Iterable[str],
-                 files: list[tuple[Path, str]] | None = None,
-                 stamps: dict[Path, Stamp] | None = None) -> str:
-    """Digest of what a build reads: every content, seed and theme file's path,
-    size and modification time (nanoseconds), the code and the options.
+#: every file a build reads (content, seeds, theme) with its stat data
+Inputs = list[tuple[str, Stamp]]
+
+
+def input_files(sources: Sources, scanned: Scanned | None = None) -> Inputs:
+    """What a build reads: every content, seed and theme file, with its size
+    and modification time (nanoseconds).
 
     Stat data, not contents: reading 10,000 files just to learn that nothing
     changed would cost a second; an edit always moves the modification time.
     """
-    from .render import Theme
+    from .theme import Theme
 
-    h = hashlib.blake2b(digest_size=16)
-    for part in extra:
-        h.update(part.encode() + b"\0")
-    paths = [p for p, _ in (find_files(sources) if files is None else files)]
+    found: Inputs = [(path, stamp) for path, _, stamp in
+                     (scan_files(sources) if scanned is None else scanned)]
     theme = Theme.for_site(sources.root)
+    paths = []
     for folder in theme.template_dirs:
         paths.extend(sorted(p for p in folder.rglob("*") if p.is_file()))
     paths.extend(sorted(theme.static_files.values()))
-    for path in paths:
-        stamp = stamps[path] if stamps and path in stamps else file_stamp(path)
-        text = f"{path}\0{stamp[0]}\0{stamp[1]}\0" if stamp else f"{path}\0missing\0"
-        h.update(text.encode("utf-8", "surrogatepass"))
-    return h.hexdigest()
+    return found + [(str(path), file_stamp(path)) for path in paths]
+
+
+def input_digest(extra: Iterable[str], inputs: Inputs,
+                 instead: dict[str, Stamp] | None = None) -> str:
+    """Digest of the inputs, the code and the options; ``instead`` gives other
+    stamps for some files (the quick rebuild asks: was all else unchanged?)."""
+    parts = [f"{part}\0" for part in extra]
+    for path, stamp in inputs:
+        if instead and path in instead:
+            stamp = instead[path]
+        parts.append(f"{path}\0{stamp[0]}\0{stamp[1]}\0" if stamp else f"{path}\0missing\0")
+    return hashlib.blake2b("".join(parts).encode("utf-8", "surrogatepass"),
+                           digest_size=16).hexdigest()
 
 
 @dataclass
@@ -60,6 +70,8 @@ class BuildCache:
     records: int = 0  # records in the items file (live and stale)
     pages: dict[str, str] = field(default_factory=dict)
     seen: dict[str, tuple[int, int, str]] = field(default_factory=dict)  # path -> stat, digest
+    #: display path -> where its claim page shows its body (quick.Spliced)
+    spliced: dict[str, Any] = field(default_factory=dict)
     state: dict[str, Any] = field(default_factory=dict)
     #: why the cache could not be written, if it could not (the build goes on)
     problem: str = ""
@@ -83,8 +95,27 @@ class BuildCache:
     def load(self) -> None:
         """The big part: validated files and page fingerprints."""
         self.items, self.records = _read_items(self.folder / ITEMS, self.version)
+        self.load_pages()
+
+    def load_pages(self) -> None:
+        """The last build's pages, files and body spans (not the validated files)."""
         data = _load_pickle(self.folder / "pages.pickle", self.version)
         self.pages, self.seen = data.get("pages", {}), data.get("seen", {})
+        self.spliced = data.get("spliced", {})
+
+    def append_items(self, items: list[tuple[str, bytes]]) -> None:
+        """Add validated files to the items log without reading it."""
+        if not items or self.problem:
+            return
+        try:
+            log = _ItemLog(self.folder / ITEMS, self.version, fresh=False)
+            try:
+                for key, blob in items:
+                    log.append(key, blob)
+            finally:
+                log.close(ok=True)
+        except OSError as exc:
+            self._failed(exc)
 
     @contextmanager
     def keeping_items(self) -> Iterator[Callable[[str, bytes], None]]:
@@ -155,7 +186,8 @@ class BuildCache:
             self._failed(exc)
 
     def save(self, inputs: str, out: Path, manifest: str, pages: dict[str, str],
-             seen: dict[str, tuple[int, int, str]], report: str) -> None:
+             seen: dict[str, tuple[int, int, str]], report: str,
+             spliced: dict[str, Any] | None = None) -> None:
         """What this build read and wrote; state.json last, as it vouches for the rest.
 
         A cache that cannot be written is not an error: the site is built, and
@@ -167,7 +199,8 @@ class BuildCache:
                 return
             self.folder.mkdir(parents=True, exist_ok=True)
             _atomic_write(self.folder / "pages.pickle", pickle.dumps(
-                {"version": self.version, "pages": pages, "seen": seen},
+                {"version": self.version, "pages": pages, "seen": seen,
+                 "spliced": spliced or {}},
                 protocol=pickle.HIGHEST_PROTOCOL))
             state = {"version": self.version, "inputs": inputs, "out": str(out),
                      "manifest": manifest, "report": report}

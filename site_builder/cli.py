@@ -65,12 +65,16 @@ def cmd_build(args: argparse.Namespace) -> int:
         return 0
     if result.problems.items:
         print(format_report(result.problems), file=sys.stderr)
+    elif result.report:  # a quick rebuild: the warnings of the last full build still hold
+        print(result.report, file=sys.stderr)
     if not result.ok:
         print(f"Build stopped: nothing was written; {out} is unchanged.", file=sys.stderr)
         return 1
     elapsed = time.perf_counter() - start
     stats = result.stats
     stages = ", ".join(f"{k} {v:.2f} s" for k, v in result.timings.items())
+    if result.quick:
+        stages = f"only claim texts changed, put in place in their pages; {stages}"
     total = result.rendered + result.reused
     print(f"Built {total} files into {out} in {elapsed:.2f} s: {result.rendered} rendered, "
           f"{result.reused} reused from cache; {stats.written if stats else 0} written, "

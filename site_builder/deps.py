@@ -17,10 +17,12 @@ from __future__ import annotations
 import hashlib
 import re
 from pathlib import Path
-from typing import Any, Iterable
+from typing import TYPE_CHECKING, Any, Iterable
 
 from .model import Actor, Claim, Site
-from .routes import Route
+
+if TYPE_CHECKING:
+    from .routes import Route
 
 #: the default claim page lists this many other claims per claimant (newest
 #: first); with a site's own claim.html, a claim page depends on all of them
@@ -34,6 +36,11 @@ _NO_BODIES = frozenset({"actors.html", "topics.html", "verdicts.html", "search.h
 def _digest(parts: Iterable[str]) -> str:
     text = "\0".join(parts) + "\0"
     return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+
+
+def with_body(base: str, version: str) -> str:
+    """A claim page's fingerprint: :meth:`Fingerprints.claim_page` and its file's digest."""
+    return _digest([base, version])
 
 
 def code_version() -> str:
@@ -67,6 +74,29 @@ def bodies_only_on_own_pages(template_dirs: Iterable[Path]) -> bool:
     return True
 
 
+#: the only ways a claim page may use its body for the body to be spliced (see
+#: quick.py): printed as it is, or tested for being there
+_SPLICEABLE = re.compile(r"\{\{-?\s*claim\.body_html\s*\|\s*safe\s*-?\}\}"
+                         r"|\{%-?\s*if\s+claim\.body_html\s*-?%\}")
+
+
+def claim_bodies_spliceable(template_dirs: Iterable[Path]) -> bool:
+    """True if every claim.html prints the body verbatim and derives nothing from it.
+
+    Such a page is its template's output with the body dropped in at one
+    place, so a rebuild after an edit to the text alone can replace the old
+    body with the new one in the written page (see quick.py) instead of
+    loading the whole site to render the page again.
+    """
+    for folder in template_dirs:
+        path = folder / "claim.html"
+        if path.is_file():
+            text = _SPLICEABLE.sub("", path.read_text("utf-8", errors="replace"))
+            if "body_html" in text:
+                return False
+    return True
+
+
 class Fingerprints:
     def __init__(self, site: Site, global_parts: Iterable[str],
                  bodies_elsewhere: bool = False, own_claim_page: bool = False) -> None:
@@ -81,6 +111,10 @@ class Fingerprints:
         self._cards: dict[int, str] = {}
         self._lists: dict[int, str] = {}
         self._everything: dict[bool, str] = {}
+        #: some page depends on every claim's body (a body edit is not local)
+        self.all_bodies_shown = False
+        #: output path -> :meth:`claim_page` of each claim page fingerprinted
+        self.bases: dict[str, str] = {}
 
     def card(self, claim: Claim) -> str:
         key = id(claim)
@@ -115,6 +149,7 @@ class Fingerprints:
 
     def everything(self, bodies: bool = True) -> str:
         """All objects; ``bodies=False`` for pages that show no Markdown body."""
+        self.all_bodies_shown = self.all_bodies_shown or bodies
         if bodies not in self._everything:
             site = self.site
             own = "version" if bodies else self.meta
@@ -127,16 +162,23 @@ class Fingerprints:
         return self._everything[bodies]
 
     def of(self, route: Route) -> str:
+        if route.template == "claim.html":
+            base = self.bases[route.output] = self.claim_page(route)
+            return with_body(base, route.context["claim"].version)
         return _digest([self.glob, route.url, route.template, route.writer,
                         *self._parts(route)])
 
+    def claim_page(self, route: Route) -> str:
+        """A claim page's fingerprint without the claim's own file (its body):
+        kept by the cache, so that a body edit can update the fingerprint alone."""
+        claim: Claim = route.context["claim"]
+        return _digest([self.glob, route.url, route.template, route.writer,
+                        self.card(claim), self.claims(claim.related),
+                        *(self.claimant_box(a) for a in claim.claimants),
+                        *(s.version for s in claim.seeds)])
+
     def _parts(self, route: Route) -> list[str]:
         ctx: dict[str, Any] = route.context
-        if route.template == "claim.html":
-            claim: Claim = ctx["claim"]
-            return [claim.version, self.card(claim), self.claims(claim.related),
-                    *(self.claimant_box(a) for a in claim.claimants),
-                    *(s.version for s in claim.seeds)]
         if route.writer == "card" or route.template == "redirect.html":
             return [self.card(ctx.get("claim") or ctx["target"])]
         if "all_claims" in ctx:

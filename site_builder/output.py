@@ -152,6 +152,24 @@ class Staging:
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
+def replace_files(out: Path, files: dict[str, bytes], manifest: dict[str, str]) -> WriteStats:
+    """Replace a few files of a site this builder made (each atomically), then
+    the manifest; ``manifest`` is the current one, updated here."""
+    out = out.resolve()
+    _write_files(out, files, atomic=True)
+    manifest.update((rel, digest(data)) for rel, data in files.items())
+    _write_manifest(out, manifest)
+    return WriteStats(written=len(files), unchanged=len(manifest) - len(files))
+
+
+def manifest_digest(out: Path) -> str:
+    """Digest of the manifest as it is on disk ("" if there is none)."""
+    try:
+        return digest((out / MANIFEST).read_bytes())
+    except OSError:
+        return ""
+
+
 def _update_in_place(out: Path, files: dict[str, bytes], previous: dict[str, str],
                      keep: set[str] | frozenset[str]) -> WriteStats:
     manifest = {rel: previous[rel] for rel in keep if rel in previous}
@@ -213,5 +231,7 @@ def _remove(root: Path, rel: str) -> None:
 
 def _write_manifest(root: Path, manifest: dict[str, str]) -> None:
     temp = root / f"{MANIFEST}.{os.getpid()}.tmp"
-    temp.write_text(json.dumps(manifest, indent=0, sort_keys=True))
+    # one entry per line, written by json's C encoder (``indent`` would take
+    # its Python one, a tenth of a quick rebuild)
+    temp.write_text(json.dumps(manifest, sort_keys=True, separators=(",\n", ": ")))
     os.replace(temp, root / MANIFEST)

@@ -121,6 +121,22 @@ def _prepare_file(path: Path, kind: str) -> tuple[str, bytes] | None:
     return doc.digest, _dump((slim, checked, problems.items, checks.items))
 
 
+def prepare_one(sources: Sources, config: SiteConfig, verdicts: dict[str, Verdict],
+                path: Path, kind: str) -> tuple[str, bytes] | None:
+    """One file's digest and blob, as :func:`prepare` makes them (the quick rebuild)."""
+    global _JOB
+    _JOB = (sources, config, verdicts)
+    try:
+        return _prepare_file(path, kind)
+    finally:
+        _JOB = None
+
+
+def load_blob(blob: bytes, verdicts: dict[str, Verdict]) -> tuple[Any, ...]:
+    """(document, validated form or None, load problems, check problems)."""
+    return _load(blob, verdicts)
+
+
 def _prepare_chunk(files: list[tuple[Path, str]]) -> list[tuple[str, bytes] | None]:
     done = [_prepare_file(path, kind) for path, kind in files]
     if _IN_WORKER:
@@ -158,7 +174,11 @@ def prepare(sources: Sources, problems: Problems, cached: dict[str, bytes] | Non
     files = find_files(sources) if files is None else files
     site_files = [f for f in files if f[1] == "site"]
     if site_files:
-        docs.site = load_file(sources, site_files[0][0], problems, "site")
+        site_path = site_files[0][0]
+        docs.site = load_file(sources, site_path, problems, "site")
+        stamp = stamps[site_path] if stamps and site_path in stamps else file_stamp(site_path)
+        if docs.site is not None and stamp is not None:
+            result.seen[str(site_path)] = (*stamp, docs.site.digest)
     config, verdict_list = memo.site_config(docs, problems)
     verdicts = {v.key: v for v in verdict_list}
     files = [f for f in files if f[1] != "site"]
@@ -230,7 +250,7 @@ def _run(files: list[tuple[Path, str]]) -> Iterator[tuple[str, bytes] | None]:
 
 def _add(result: Prepared, problems: Problems, verdicts: dict[str, Verdict], key: str,
          blob: bytes, keep: Keep | None) -> None:
-    doc, checked, load_problems, check_problems = _load(blob, verdicts)
+    doc, checked, load_problems, check_problems = load_blob(blob, verdicts)
     problems.extend(load_problems)
     result.docs.by_kind.setdefault(doc.kind, []).append(doc)
     if keep is not None:

@@ -1,18 +1,13 @@
 """Stage 5, render: routes -> bytes, with the Jinja2 theme and structured data.
 
-The theme is a folder of Jinja2 templates and static files. A site overrides
-any template by putting a file of the same name in its own ``templates/``
-folder (next to ``content/``), and any static file in ``static/``; the
-default theme stays reachable as ``default/<name>`` for ``{% extends %}``.
-Static CSS and JS get a content hash in their file names so they can be
-cached for a year.
+The theme's templates (theme.py finds them) render each route; a site's own
+template of the same name wins, and the default theme stays reachable as
+``default/<name>`` for ``{% extends %}``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
@@ -22,51 +17,7 @@ from markupsafe import Markup
 from . import search, structured
 from .model import PartialDate, Site
 from .routes import Route
-
-_FINGERPRINTED = {".css", ".js"}
-
-
-def default_theme() -> Path:
-    """The theme shipped in the package (or in the source checkout)."""
-    here = Path(__file__).resolve().parent
-    for candidate in (here / "themes" / "default", here.parent / "themes" / "default"):
-        if (candidate / "templates").is_dir():
-            return candidate
-    raise FileNotFoundError("the default theme is missing from the installation")
-
-
-@dataclass
-class Theme:
-    """Template folders (site first) and static files with their public URLs."""
-
-    template_dirs: list[Path]
-    static_files: dict[str, Path] = field(default_factory=dict)  # output path -> source
-    asset_urls: dict[str, str] = field(default_factory=dict)     # name -> URL
-
-    @classmethod
-    def for_site(cls, project: Path) -> "Theme":
-        base = default_theme()
-        dirs = [d for d in (project / "templates",) if d.is_dir() and d != base / "templates"]
-        theme = cls(dirs + [base / "templates"])
-        theme._add_static(base / "static")
-        if (project / "static").is_dir() and project / "static" != base / "static":
-            theme._add_static(project / "static")
-        return theme
-
-    def _add_static(self, folder: Path) -> None:
-        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-            name = path.relative_to(folder).as_posix()
-            if name.startswith(".") or "/." in name:
-                continue
-            out = f"static/{name}"
-            if path.suffix in _FINGERPRINTED:
-                digest = hashlib.sha256(path.read_bytes()).hexdigest()[:10]
-                out = f"static/{name[: -len(path.suffix)]}.{digest}{path.suffix}"
-            old = self.asset_urls.get(name)
-            if old:
-                self.static_files.pop(old.lstrip("/"), None)
-            self.static_files[out] = path
-            self.asset_urls[name] = "/" + out
+from .theme import Theme
 
 
 def _format_date(value: Any) -> str:

@@ -35,12 +35,13 @@ import jinja2
 from .build import _template_problem, today
 from .load import Document, Documents, Sources, find_files, load_file, report_missing_site
 from .problems import Problems, format_report
-from .render import Renderer, Theme, default_theme
+from .render import Renderer
 from .resolve import Memo, Options, build_model
 from .validate import check_claim, stamp
 from .model import Site
 from .routes import Route, build_routes, check_links
 from .search import routes as search_routes
+from .theme import Theme, default_theme
 
 log = logging.getLogger("site_builder.serve")
 

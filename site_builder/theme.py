@@ -1,0 +1,60 @@
+"""The theme: template folders and static files, found without loading Jinja2.
+
+The theme is a folder of Jinja2 templates and static files. A site overrides
+any template by putting a file of the same name in its own ``templates/``
+folder (next to ``content/``), and any static file in ``static/``. Static CSS
+and JS get a content hash in their file names so they can be cached for a
+year. Kept apart from render.py so that deciding whether anything changed
+(cache.py) does not import the template engine.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+_FINGERPRINTED = {".css", ".js"}
+
+
+def default_theme() -> Path:
+    """The theme shipped in the package (or in the source checkout)."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here / "themes" / "default", here.parent / "themes" / "default"):
+        if (candidate / "templates").is_dir():
+            return candidate
+    raise FileNotFoundError("the default theme is missing from the installation")
+
+
+@dataclass
+class Theme:
+    """Template folders (site first) and static files with their public URLs."""
+
+    template_dirs: list[Path]
+    static_files: dict[str, Path] = field(default_factory=dict)  # output path -> source
+    asset_urls: dict[str, str] = field(default_factory=dict)     # name -> URL
+
+    @classmethod
+    def for_site(cls, project: Path) -> "Theme":
+        base = default_theme()
+        dirs = [d for d in (project / "templates",) if d.is_dir() and d != base / "templates"]
+        theme = cls(dirs + [base / "templates"])
+        theme._add_static(base / "static")
+        if (project / "static").is_dir() and project / "static" != base / "static":
+            theme._add_static(project / "static")
+        return theme
+
+    def _add_static(self, folder: Path) -> None:
+        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+            name = path.relative_to(folder).as_posix()
+            if name.startswith(".") or "/." in name:
+                continue
+            out = f"static/{name}"
+            if path.suffix in _FINGERPRINTED:
+                digest = hashlib.sha256(path.read_bytes()).hexdigest()[:10]
+                out = f"static/{name[: -len(path.suffix)]}.{digest}{path.suffix}"
+            old = self.asset_urls.get(name)
+            if old:
+                self.static_files.pop(old.lstrip("/"), None)
+            self.static_files[out] = path
+            self.asset_urls[name] = "/" + out

@@ -1,0 +1,213 @@
+"""The quick rebuild (quick.py): edits to claim texts put in place in their pages.
+
+Every test compares with a build from scratch: the quick path must give the
+same bytes as the full build, and must step aside whenever it cannot be sure.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Callable
+
+import pytest
+
+from conftest import claim_text, run_cli, soup, write_site
+from site_builder.build import Result, build
+from site_builder.load import Sources
+from site_builder.resolve import Options
+
+
+def _site(tmp_path: Path, count: int = 12) -> tuple[Path, Path]:
+    claims = {f"c{i}": claim_text(title=f'"Claim {i}"', related=f"[c{(i + 1) % count}]",
+                                  published=f"2024-01-{10 + i}") for i in range(count)}
+    content = write_site(tmp_path, claims=claims)
+    out = tmp_path / "public"
+    assert build(Sources.at(content), out).ok
+    return content, out
+
+
+def _tree(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+
+def _same_as_clean(content: Path, out: Path, options: Options | None = None) -> None:
+    """The output folder holds exactly what a build without any cache makes."""
+    clean = out.parent / "clean"
+    shutil.rmtree(clean, ignore_errors=True)
+    assert build(Sources.at(content), clean, options, use_cache=False).ok
+    got, want = _tree(out), _tree(clean)
+    assert got.keys() == want.keys()
+    assert [name for name in got if got[name] != want[name]] == []
+    shutil.rmtree(clean)
+
+
+def _append(path: Path, text: str) -> None:
+    path.write_text(path.read_text() + text)
+
+
+def _rebuilt(content: Path, out: Path, options: Options | None = None) -> Result:
+    result = build(Sources.at(content), out, options)
+    assert result.ok, result.problems.items
+    return result
+
+
+def test_text_edits_are_put_in_place_and_match_a_clean_build(tmp_path: Path):
+    content, out = _site(tmp_path)
+    claim = content / "claims/c5.md"
+    original = claim.read_text()
+    _append(claim, "\nA paragraph added after review, with **bold** text.\n")
+    result = _rebuilt(content, out)
+    assert result.quick and result.rendered == 1
+    paragraphs = [p.get_text() for p in soup(out / "claims/c5/index.html").select(".prose p")]
+    assert "A paragraph added after review, with bold text." in paragraphs
+    _same_as_clean(content, out)
+
+    _append(claim, "\nAnd a second one.\n")  # spliced where the last splice left the body
+    assert _rebuilt(content, out).quick
+    _same_as_clean(content, out)
+
+    claim.write_text(original)  # back to the first version: fingerprints must follow
+    assert _rebuilt(content, out).quick
+    _same_as_clean(content, out)
+
+    claim.write_text(original.replace('"Claim 5"', '"Claim five"'))  # front matter
+    result = _rebuilt(content, out)
+    assert not result.quick and result.rendered > 1
+    _same_as_clean(content, out)
+    assert build(Sources.at(content), out).skipped
+
+
+def test_several_claims_edited_at_once(tmp_path: Path):
+    content, out = _site(tmp_path)
+    for name in ("c1", "c4", "c9"):
+        _append(content / f"claims/{name}.md", f"\nNew text for {name}.\n")
+    result = _rebuilt(content, out)
+    assert result.quick and result.rendered == 3
+    _same_as_clean(content, out)
+
+
+def test_a_file_saved_without_changes_is_not_rendered(tmp_path: Path):
+    content, out = _site(tmp_path)
+    claim = content / "claims/c3.md"
+    claim.write_text(claim.read_text())  # an editor saving again: a new modification time
+    import os
+
+    os.utime(claim, ns=(claim.stat().st_atime_ns, claim.stat().st_mtime_ns + 10**9))
+    result = _rebuilt(content, out)
+    assert result.quick and result.rendered == 0
+    assert build(Sources.at(content), out).skipped  # and the new time is remembered
+
+
+def _front_matter(content: Path) -> None:
+    claim = content / "claims/c2.md"
+    claim.write_text(claim.read_text().replace("verdict: false", "verdict: true")
+                     + "\nText too.\n")
+
+
+def _new_site_link(content: Path) -> None:
+    _append(content / "claims/c2.md", "\nSee [the other check](/claims/c7/).\n")
+
+
+def _body_emptied(content: Path) -> None:
+    claim = content / "claims/c2.md"
+    text = claim.read_text()
+    claim.write_text(text[:text.index("---\n", 4) + 4])
+
+
+def _file_added(content: Path) -> None:
+    _append(content / "claims/c2.md", "\nMore.\n")
+    (content / "claims/c99.md").write_text(claim_text(title='"A new one"'))
+
+
+def _actor_text(content: Path) -> None:
+    _append(content / "actors/jane-doe.md", "\nMore about her.\n")
+
+
+def _theme_changed(content: Path) -> None:
+    _append(content / "claims/c2.md", "\nMore.\n")
+    (content.parent / "templates").mkdir()
+    (content.parent / "templates/claim.html").write_text(
+        '{% extends "default/claim.html" %}{% block content %}{{ super() }}'
+        '<p class="extra">From the site</p>{% endblock %}')
+
+
+@pytest.mark.parametrize("edit", [_front_matter, _new_site_link, _body_emptied, _file_added,
+                                  _actor_text, _theme_changed])
+def test_other_changes_take_the_full_build(tmp_path: Path, edit: Callable[[Path], None]):
+    content, out = _site(tmp_path)
+    edit(content)
+    result = _rebuilt(content, out)
+    assert not result.quick
+    _same_as_clean(content, out)
+
+
+def test_a_new_build_option_takes_the_full_build(tmp_path: Path):
+    content, out = _site(tmp_path)
+    (content / "claims/draft.md").write_text(claim_text(draft="true"))
+    assert _rebuilt(content, out).ok
+    _append(content / "claims/c2.md", "\nMore.\n")
+    drafts = Options(drafts=True, today=Options().today)
+    result = _rebuilt(content, out, drafts)
+    assert not result.quick and (out / "claims/draft/index.html").is_file()
+    _same_as_clean(content, out, drafts)
+
+
+def test_a_problem_in_the_edited_text_is_reported_by_the_full_build(tmp_path: Path):
+    content, out = _site(tmp_path)
+    _append(content / "claims/c2.md", "\n# A second title\n")
+    result = _rebuilt(content, out)
+    assert not result.quick
+    assert [p.message for p in result.problems.warnings if p.path == "content/claims/c2.md"] \
+        == ["a '#' heading in the text competes with the page title"]
+    _same_as_clean(content, out)
+
+
+def test_a_link_to_a_missing_page_still_stops_the_build(tmp_path: Path):
+    content, out = _site(tmp_path)
+    before = _tree(out)
+    _append(content / "claims/c2.md", "\nSee [this](/claims/no-such-check/).\n")
+    result = build(Sources.at(content), out)
+    assert not result.ok and "does not exist" in result.problems.errors[0].message
+    assert _tree(out) == before
+
+
+def test_a_claim_page_that_uses_the_text_otherwise_is_rendered_in_full(tmp_path: Path):
+    """A theme may count the words or quote the text: then the page is made again."""
+    content = write_site(tmp_path, claims={f"c{i}": claim_text() for i in range(3)})
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "templates/claim.html").write_text(
+        '{% extends "default/claim.html" %}{% block content %}{{ super() }}'
+        '<p class="size">{{ claim.body_html|length }}</p>{% endblock %}')
+    out = tmp_path / "public"
+    assert build(Sources.at(content), out).ok
+    _append(content / "claims/c1.md", "\nA longer text now.\n")
+    result = _rebuilt(content, out)
+    assert not result.quick
+    size = soup(out / "claims/c1/index.html").select_one(".size").get_text()
+    _same_as_clean(content, out)
+    assert int(size) > 0
+
+
+def test_a_page_changed_outside_the_builder_is_made_again(tmp_path: Path):
+    content, out = _site(tmp_path)
+    page = out / "claims/c2/index.html"
+    page.write_bytes(page.read_bytes().replace(b"Claim 2", b"Tampered"))
+    _append(content / "claims/c2.md", "\nMore.\n")
+    result = _rebuilt(content, out)
+    assert not result.quick
+    _same_as_clean(content, out)
+
+
+def test_the_command_says_so_and_repeats_standing_warnings(tmp_path: Path):
+    claims = {f"c{i}": claim_text() for i in range(4)}
+    claims["warned"] = claim_text(body="# A title in the text\n\nWords.\n")
+    content = write_site(tmp_path, claims=claims)
+    out = tmp_path / "public"
+    first = run_cli("build", "--content", str(content), "--out", str(out))
+    assert first.returncode == 0 and "content/claims/warned.md:" in first.stderr
+    _append(content / "claims/c1.md", "\nMore.\n")
+    again = run_cli("build", "--content", str(content), "--out", str(out))
+    assert again.returncode == 0, again.stderr
+    assert "only claim texts changed" in again.stdout and ": 1 rendered," in again.stdout
+    assert "content/claims/warned.md:" in again.stderr
