@@ -181,22 +181,27 @@ def _search_index(site: Site, cache: BuildCache | None) -> SearchIndex:
 
 _RENDERER: Renderer | None = None  # set before forking render workers
 _TODO: list[Route] = []
+_STAGE: Staging | None = None
 _RANGES: list[range] = []  # the slices of _TODO to render
 _NEXT: Any = None          # the next slice to take (a counter shared by the processes)
-_SENT: Any = None          # a queue: the slices forked workers have rendered
 
 
-#: what rendering a slice gives: pages, claim pages' body spans and problems
-Chunk = tuple[list[bytes], dict[str, tuple[int, int]], Problems]
+#: what rendering a slice gives: pages (or their digests, when staged),
+#: claim pages' body spans and problems
+Chunk = tuple[list[bytes | str], dict[str, tuple[int, int]], Problems]
 
 
 def _render_chunk(indexes: range) -> Chunk:
-    """Render a slice of the routes (in a forked worker, or in this process)."""
+    """Render a slice of the routes (in a forked worker, or in this process).
+
+    With a staging folder (a fresh build), pages go straight to disk and only
+    their digests come back, so no process holds the whole site in memory.
+    """
     import jinja2
 
     assert _RENDERER is not None
     problems = Problems()
-    pages: list[bytes] = []
+    pages: list[bytes | str] = []
     spans: dict[str, tuple[int, int]] = {}
     for i in indexes:
         route = _TODO[i]
@@ -209,115 +214,75 @@ def _render_chunk(indexes: range) -> Chunk:
             span = quick.body_span(page, route.context["claim"].body_html)
             if span is not None:
                 spans[route.output] = span
-        pages.append(page)
+        pages.append(_STAGE.put(route.output, page) if _STAGE else page)
     return pages, spans, problems
 
 
-def _next_slice() -> int | None:
-    """The next slice nobody has taken yet (processes share the counter)."""
-    with _NEXT.get_lock():
-        index = _NEXT.value
-        _NEXT.value += 1
-    return index if index < len(_RANGES) else None
+def _take_slices(progress: Callable[[int, int], None] | None = None
+                 ) -> list[tuple[int, Chunk]]:
+    """Render slices until none is left (each process takes the next free one)."""
+    done = []
+    while True:
+        with _NEXT.get_lock():
+            index = _NEXT.value
+            _NEXT.value += 1
+        if index >= len(_RANGES):
+            return done
+        if progress is not None:  # slices started so far, counted in pages
+            progress(_RANGES[index].start, _RANGES[-1].stop)
+        done.append((index, _render_chunk(_RANGES[index])))
 
 
-def _worker_slices() -> None:
-    """A forked worker: render free slices and send each to the main process."""
-    while (index := _next_slice()) is not None:
-        _SENT.put((index, _render_chunk(_RANGES[index])))
-
-
-def _render_shared(count: int, workers: int, take: Callable[[int, Chunk], None]) -> None:
-    """Render in this process and ``workers - 1`` forked ones, slice by slice;
-    ``take`` gets every rendered slice, in this process.
+def _render_shared(count: int, workers: int) -> list[Chunk]:
+    """Render in this process and ``workers - 1`` forked ones, slice by slice.
 
     This process would otherwise sit idle, and each forked worker copies
     the pages of the model it touches, so one process fewer is less memory.
-    Only this process writes files: two processes creating files in the same
-    folders made the kernel spend ten times as long (8 s instead of 0.9 s
-    for 21,000 files on the benchmark machine), contending for the folders.
     """
-    global _RANGES, _NEXT, _SENT
+    global _RANGES, _NEXT
     size = max(50, count // (workers * 16))
     _RANGES = [range(i, min(i + size, count)) for i in range(0, count, size)]
     context = mp.get_context("fork")
-    _NEXT, _SENT = context.Value("i", 0), context.Queue()
-    progress = _report("render")
+    _NEXT = context.Value("i", 0)
     try:
         with context.Pool(workers - 1) as pool:
-            pending = [pool.apply_async(_worker_slices) for _ in range(workers - 1)]
-            taken = 0
-            while (index := _next_slice()) is not None:
-                if progress is not None:  # slices started so far, counted in pages
-                    progress(_RANGES[index].start, _RANGES[-1].stop)
-                take(index, _render_chunk(_RANGES[index]))
-                taken += 1 + _receive(take, pending, wait=False)
-            while taken < len(_RANGES):
-                taken += _receive(take, pending, wait=True)
-    finally:
-        _RANGES, _NEXT, _SENT = [], None, None
-
-
-def _receive(take: Callable[[int, Chunk], None], pending: list[Any], wait: bool) -> int:
-    """Hand the slices the workers have sent to ``take``; how many there were.
-
-    With ``wait``, wait for at least one, and raise a worker's exception
-    if one failed (rather than waiting for its slices for ever).
-    """
-    import queue
-
-    count = 0
-    while True:
-        try:
-            index, chunk = _SENT.get(timeout=0.1) if wait and not count else _SENT.get_nowait()
-        except queue.Empty:
-            if not wait or count:
-                return count
+            pending = [pool.apply_async(_take_slices) for _ in range(workers - 1)]
+            done = _take_slices(_report("render"))
             for job in pending:
-                if job.ready():
-                    job.get()  # raises what the worker raised
-            continue
-        take(index, chunk)
-        count += 1
+                done += job.get()
+    finally:
+        _RANGES, _NEXT = [], None
+    return [chunk for _, chunk in sorted(done, key=lambda d: d[0])]
 
 
 def render_all(result: Result, theme: Theme, options: Options,
                todo: list[Route] | None = None, stage: Staging | None = None) -> None:
-    """Render ``todo`` (default: every route), in parallel processes for big sites.
-
-    With a staging folder (a fresh build), pages are written as they come,
-    so no process holds the whole site in memory; otherwise they are kept
-    in ``result.files``.
-    """
+    """Render ``todo`` (default: every route), in parallel processes for big sites."""
     from .render import Renderer
 
-    global _RENDERER, _TODO
+    global _RENDERER, _TODO, _STAGE
     assert result.model is not None
     routes = _TODO = result.routes if todo is None else todo
+    _STAGE = stage
     _RENDERER = Renderer(result.model.site, result.routes, theme, options.drafts,
                          options.no_index)
-    problems = Problems()
-
-    def take(index: int, chunk: Chunk) -> None:
-        pages, spans, found = chunk
-        start = _RANGES[index].start if _RANGES else 0
-        problems.extend(found.items)
-        result.spans.update(spans)
-        for route, page in zip(routes[start:start + len(pages)], pages):
-            if stage is not None and not problems.items:  # template errors: no more writes
-                stage.digests[route.output] = stage.put(route.output, page)
-            elif stage is None:
-                result.files[route.output] = page
-
     workers = os.cpu_count() or 1
-    try:
-        if len(routes) < 400 or workers < 2 or "fork" not in mp.get_all_start_methods():
-            take(0, _render_chunk(range(len(routes))))
-        else:
-            _render_shared(len(routes), workers, take)
-    finally:
-        _RENDERER, _TODO = None, []
-    result.problems.extend(problems.items)  # reports sort them
+    if len(routes) < 400 or workers < 2 or "fork" not in mp.get_all_start_methods():
+        chunks = [_render_chunk(range(len(routes)))]
+    else:
+        chunks = _render_shared(len(routes), workers)
+    _RENDERER, _TODO, _STAGE = None, [], None
+    pages = [page for chunk, _, _ in chunks for page in chunk]
+    for _, spans, problems in chunks:
+        result.problems.extend(problems.items)
+        result.spans.update(spans)
+    if result.problems.errors:
+        return
+    if stage is not None:
+        stage.digests.update((r.output, str(p)) for r, p in zip(routes, pages))
+    else:
+        result.files.update((r.output, p) for r, p in zip(routes, pages)
+                            if isinstance(p, bytes))
 
 
 def _template_problem(problems: Problems, exc: jinja2.TemplateError, route: Route) -> None:
