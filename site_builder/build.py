@@ -256,8 +256,10 @@ def _render_shared(count: int, workers: int) -> list[Chunk]:
 
 
 def render_all(result: Result, theme: Theme, options: Options,
-               todo: list[Route] | None = None, stage: Staging | None = None) -> None:
-    """Render ``todo`` (default: every route), in parallel processes for big sites."""
+               todo: list[Route] | None = None, stage: Staging | None = None,
+               compiled: Path | None = None) -> None:
+    """Render ``todo`` (default: every route), in parallel processes for big sites;
+    ``compiled`` keeps compiled templates between builds."""
     from .render import Renderer
 
     global _RENDERER, _TODO, _STAGE
@@ -265,7 +267,7 @@ def render_all(result: Result, theme: Theme, options: Options,
     routes = _TODO = result.routes if todo is None else todo
     _STAGE = stage
     _RENDERER = Renderer(result.model.site, result.routes, theme, options.drafts,
-                         options.no_index)
+                         options.no_index, compiled=compiled)
     workers = os.cpu_count() or 1
     if len(routes) < 400 or workers < 2 or "fork" not in mp.get_all_start_methods():
         chunks = [_render_chunk(range(len(routes)))]
@@ -365,7 +367,8 @@ def _build(sources: Sources, out: Path, options: Options | None = None,
         # tree costs more than rendering it)
         stage = Staging.beside(out) if not previous and len(todo) > STAGE_ABOVE else None
         try:
-            render_all(result, theme, options, todo, stage)
+            render_all(result, theme, options, todo, stage,
+                       cache.folder / "templates" if cache else None)
         except BaseException:
             if stage:
                 stage.abort()

@@ -37,14 +37,37 @@ def _iso(value: Any) -> str:
 _ENVIRONMENTS: dict[tuple[str, ...], jinja2.Environment] = {}
 
 
-def make_environment(theme: Theme, site: Site, drafts: bool,
-                     live: bool = False) -> jinja2.Environment:
+class _CompiledTemplates(jinja2.FileSystemBytecodeCache):
+    """Templates compiled by earlier builds (Jinja2's own cache, which checks
+    each template's source); one that cannot be written is simply not kept."""
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        try:
+            super().dump_bytecode(bucket)
+        except OSError:
+            pass
+
+
+def _compiled(folder: Path | None) -> jinja2.BytecodeCache | None:
+    if folder is None:
+        return None
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    return _CompiledTemplates(str(folder))
+
+
+def make_environment(theme: Theme, site: Site, drafts: bool, live: bool = False,
+                     compiled: Path | None = None) -> jinja2.Environment:
     """The Jinja2 environment for a theme; kept, so compiled templates are reused.
 
     ``live`` (the preview) makes Jinja2 check template files for changes on
-    every use; a build reads each template once.
+    every use; a build reads each template once. ``compiled`` is a folder
+    where compiled templates are kept between builds: compiling the theme
+    costs a rebuild that renders a few pages more than rendering them.
     """
-    key = (*(str(d) for d in theme.template_dirs), str(live))
+    key = (*(str(d) for d in theme.template_dirs), str(live), str(compiled))
     env = _ENVIRONMENTS.get(key)
     if env is None:
         folders = [str(d) for d in theme.template_dirs]
@@ -54,7 +77,7 @@ def make_environment(theme: Theme, site: Site, drafts: bool,
         ])
         env = _ENVIRONMENTS[key] = jinja2.Environment(
             loader=loader, autoescape=True, trim_blocks=True, lstrip_blocks=True,
-            keep_trailing_newline=True, auto_reload=live)
+            keep_trailing_newline=True, auto_reload=live, bytecode_cache=_compiled(compiled))
 
     def asset(name: str) -> str:
         try:
@@ -99,9 +122,9 @@ class Renderer:
     """Turns each route into the bytes of its output file."""
 
     def __init__(self, site: Site, routes: list[Route], theme: Theme, drafts: bool = False,
-                 no_index: bool = False, live: bool = False):
+                 no_index: bool = False, live: bool = False, compiled: Path | None = None):
         self.site, self.routes, self.theme, self.drafts = site, routes, theme, drafts
-        self.env = make_environment(theme, site, drafts, live)
+        self.env = make_environment(theme, site, drafts, live, compiled)
         self.writers: dict[str, Callable[[Route], bytes]] = {
             "feed": lambda r: structured.atom_feed(site, r),
             "claimreview": lambda r: structured.claimreview_feed(site),

@@ -339,3 +339,14 @@ def test_a_site_claim_page_listing_every_claim_by_the_claimant_stays_current(tmp
     assert run_cli("build", "--content", str(content), "--out", str(out)).returncode == 0
     titles = [li.get_text() for li in soup(out / "claims/c8/index.html").select(".all li")]
     assert "Oldest, renamed" in titles and "Claim 0" not in titles
+
+
+def test_a_changed_template_is_used_by_the_next_build(tmp_path: Path):
+    """Compiled templates are kept between builds, but never outlive their source."""
+    content, out = _built_with_template(tmp_path, {"c1": claim_text()}, "claim.html",
+                                        '<p class="note">First wording</p>')
+    assert any((content.parent / ".site-builder-cache" / "templates").iterdir())
+    template = tmp_path / "templates" / "claim.html"
+    template.write_text(template.read_text().replace("First wording", "Second wording"))
+    assert run_cli("build", "--content", str(content), "--out", str(out)).returncode == 0
+    assert soup(out / "claims/c1/index.html").select_one(".note").get_text() == "Second wording"
