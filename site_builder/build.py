@@ -340,7 +340,8 @@ def _build(sources: Sources, out: Path, options: Options | None = None,
         return Result(Problems(), timings=timings, skipped=True,
                       report=cache.state.get("report", ""))
     if cache and scanned:
-        done = quick.rebuild(sources, out, cache, scanned, read, extra, inputs, timings)
+        done = quick.rebuild(sources, out, cache, scanned, read, extra, inputs, manifest,
+                             timings)
         if done is not None:
             return done
     files = [(Path(path), kind) for path, kind, _ in scanned] if scanned is not None else None

@@ -115,17 +115,19 @@ FALLBACK = ""
 
 
 def rebuild(sources: Sources, out: Path, cache: BuildCache, scanned: Scanned, inputs: Inputs,
-            extra: list[str], digest_now: str, timings: dict[str, float]) -> Result | None:
+            extra: list[str], digest_now: str, manifest_now: str,
+            timings: dict[str, float]) -> Result | None:
     """Splice the edited bodies into their pages; None when the full build is needed.
 
     The caller has found that something changed: ``digest_now``, the
-    :func:`cache.input_digest` of ``inputs``, is not the last build's.
+    :func:`cache.input_digest` of ``inputs``, is not the last build's;
+    ``manifest_now`` is the output folder's :func:`output.manifest_digest`.
     """
     from .build import Result
 
     start = time.perf_counter()
     try:
-        edited, manifest = _edits(out, cache, scanned, inputs, extra)
+        edited, manifest = _edits(out, cache, scanned, inputs, extra, manifest_now)
         spliced, blobs = _splice(sources, out, scanned, edited, cache, manifest)
     except _Fallback as why:
         global FALLBACK
@@ -145,13 +147,13 @@ def rebuild(sources: Sources, out: Path, cache: BuildCache, scanned: Scanned, in
     return result
 
 
-def _edits(out: Path, cache: BuildCache, scanned: Scanned, inputs: Inputs, extra: list[str]
-           ) -> tuple[list[tuple[str, str, Stamp]], dict[str, str]]:
+def _edits(out: Path, cache: BuildCache, scanned: Scanned, inputs: Inputs, extra: list[str],
+           manifest_now: str) -> tuple[list[tuple[str, str, Stamp]], dict[str, str]]:
     """The claim files edited since the last build, if nothing else changed,
     and the output folder's manifest."""
     state = cache.state
     if state.get("out") != str(out) or not state.get("inputs") or \
-            state.get("manifest") != manifest_digest(out):
+            state.get("manifest") != manifest_now:
         raise _Fallback("no earlier build of this output folder, or it was changed")
     cache.load_pages()
     if not cache.spliced:
