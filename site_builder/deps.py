@@ -111,6 +111,7 @@ class Fingerprints:
         self._cards: dict[int, str] = {}
         self._lists: dict[int, str] = {}
         self._everything: dict[bool, str] = {}
+        self._boxes: dict[int, str] = {}
         #: some page depends on every claim's body (a body edit is not local)
         self.all_bodies_shown = False
         #: output path -> :meth:`claim_page` of each claim page fingerprinted
@@ -141,11 +142,17 @@ class Fingerprints:
         return _digest([actor.version, self.claims(actor.claims)])
 
     def claimant_box(self, actor: Actor) -> str:
-        """What a claim page shows of its claimant: the newest few claims and a count."""
-        if self.shown is None:
-            return _digest([getattr(actor, self.meta), self.claims(actor.claims)])
-        return _digest([getattr(actor, self.meta), str(len(actor.claims)),
-                        *(self.card(c) for c in actor.claims[:self.shown])])
+        """What a claim page shows of its claimant: the newest few claims and a
+        count (the same for each of the actor's claims: worked out once)."""
+        box = self._boxes.get(id(actor))
+        if box is None:
+            if self.shown is None:
+                box = _digest([getattr(actor, self.meta), self.claims(actor.claims)])
+            else:
+                box = _digest([getattr(actor, self.meta), str(len(actor.claims)),
+                               *(self.card(c) for c in actor.claims[:self.shown])])
+            self._boxes[id(actor)] = box
+        return box
 
     def everything(self, bodies: bool = True) -> str:
         """All objects; ``bodies=False`` for pages that show no Markdown body."""
