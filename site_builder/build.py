@@ -23,7 +23,7 @@ from .cache import BuildCache, input_digest, input_files
 from .deps import (Fingerprints, bodies_only_on_own_pages, claim_bodies_spliceable,
                    code_version)
 from .output import (OutputError, Staging, WriteStats, check_output_dir, digest,
-                     manifest_digest, read_manifest, write_site)
+                     manifest_digest, missing_files, read_manifest, write_site)
 from . import quick
 from .prepare import prepare
 from .problems import Problems
@@ -207,7 +207,7 @@ def _render_chunk(indexes: range) -> Chunk:
         route = _TODO[i]
         try:
             page = _RENDERER.render(route)
-        except jinja2.TemplateError as exc:
+        except Exception as exc:  # a theme's mistake, whatever it raised: a problem
             _template_problem(problems, exc, route)
             break
         if route.template == "claim.html":
@@ -287,16 +287,26 @@ def render_all(result: Result, theme: Theme, options: Options,
                             if isinstance(p, bytes))
 
 
-def _template_problem(problems: Problems, exc: jinja2.TemplateError, route: Route) -> None:
-    """A theme mistake, reported at the template line like a content problem."""
+def _template_problem(problems: Problems, exc: Exception, route: Route) -> None:
+    """A theme mistake, reported at the template line like a content problem.
+
+    Jinja2's own errors know their template and line; anything else a
+    template raises (a division by zero, a file that is not UTF-8) is placed
+    at the innermost template frame of its traceback.
+    """
+    import jinja2
+
     path, line = getattr(exc, "filename", None), getattr(exc, "lineno", None)
-    if not path:
+    if not path or not isinstance(exc, jinja2.TemplateError):
         for frame, lineno in traceback.walk_tb(exc.__traceback__):
             name = frame.f_code.co_filename
             if name.endswith((".html", ".xml", ".svg")):
                 path, line = name, lineno
+    message = getattr(exc, "message", None) or str(exc) or type(exc).__name__
+    if not isinstance(exc, jinja2.TemplateError):
+        message = f"{type(exc).__name__}: {message}"
     problems.error(str(path or "templates"), int(line or 1),
-                   f"template error while building {route.url}: {exc.message or exc}",
+                   f"template error while building {route.url}: {message}",
                    "fix the template; the previous site is left as it was")
 
 
@@ -336,7 +346,9 @@ def _build(sources: Sources, out: Path, options: Options | None = None,
     inputs = input_digest(extra, read) if cache else ""
     manifest = manifest_digest(out)
     timings["hash"] = time.perf_counter() - start
-    if cache and cache.unchanged(inputs, out, manifest):
+    if cache and cache.unchanged(inputs, out, manifest) \
+            and not missing_files(out, read_manifest(out)):
+        timings["hash"] = time.perf_counter() - start
         return Result(Problems(), timings=timings, skipped=True,
                       report=cache.state.get("report", ""))
     if cache and scanned:
@@ -361,7 +373,9 @@ def _build(sources: Sources, out: Path, options: Options | None = None,
         pages = {r.output: prints.of(r) for r in result.routes}
         previous = read_manifest(out)
         old = cache.pages if cache and cache.state.get("out") == str(out) else {}
-        keep = {o for o, fp in pages.items() if previous and old.get(o) == fp and o in previous}
+        lost = missing_files(out, previous) if previous else set()
+        keep = {o for o, fp in pages.items()
+                if previous and old.get(o) == fp and o in previous and o not in lost}
         todo = [r for r in result.routes if r.output not in keep]
         # a big first build streams to disk; over an existing site, pages stay in
         # memory so that only changed files are written (deleting a whole old

@@ -18,6 +18,9 @@ from .problems import Problems, did_you_mean
 from .schema import FieldSpec
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+#: the longest slug: it names output files such as ``cards/<slug>.svg`` and
+#: ``search/facets/t/<slug>.json``, which must fit a file system's 255 bytes
+MAX_SLUG = 200
 _PARTIAL_RE = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
 _YES_NO = {"yes": True, "no": False, "on": True, "off": False, "y": True, "n": False}
 
@@ -27,7 +30,16 @@ def slugify(text: str) -> str:
     import unicodedata
 
     text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "untitled"
+    slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "untitled"
+    return shorten_slug(slug)
+
+
+def shorten_slug(slug: str) -> str:
+    """``slug`` cut to :data:`MAX_SLUG` characters, at a hyphen where there is one."""
+    if len(slug) <= MAX_SLUG:
+        return slug
+    cut = slug[:MAX_SLUG + 1].rsplit("-", 1)[0]
+    return cut if len(cut) >= MAX_SLUG // 2 else slug[:MAX_SLUG].rstrip("-")
 
 
 class Fields:
@@ -51,6 +63,12 @@ class Fields:
         spec = self.spec.get(key.split(".")[-1])
         example = f"\nfor example:\n{key.split('.')[-1]}: {spec.example}".replace(": \n", ":\n") \
             if spec else ""
+        data = self.parsed.data if isinstance(self.parsed.data, dict) else {}
+        if "." not in key and key in data:  # written with nothing after the colon
+            if key in self.parsed.raw:  # else refused when read (a YAML tag): said then
+                self.problems.error(self.path, self.line(key), f"'{label or key}' is empty",
+                                    f"write a value after the colon{example}")
+            return
         self.problems.error(self.path, 1 if "." not in key else self.line(key),
                             f"the required field '{label or key}' is missing",
                             f"add it to the front matter{example}")
@@ -126,10 +144,11 @@ class Fields:
         match = _PARTIAL_RE.match(text)
         if match:
             year, month, day = (int(g) if g else 0 for g in match.groups())
+            given_zero = any(g is not None and int(g) == 0 for g in match.groups()[1:])
             try:
-                if month:
-                    dt.date(year, month, day or 1)
-                return PartialDate(year, month, day)
+                dt.date(year, month or 1, day or 1)  # year 0, month 13, 30 February...
+                if not given_zero:  # 2024-00-15 is no month, not an unknown one
+                    return PartialDate(year, month, day)
             except ValueError:
                 pass
         self.error(key, f"'{key}' is not a valid date: '{text}'",

@@ -8,8 +8,10 @@ and splits front matter, so the same documents serve ``check`` and ``build``
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -93,10 +95,10 @@ Stamp = tuple[int, int] | None
 def file_stamp(path: Path) -> Stamp:
     """What tells a rebuild a file changed without reading it (an edit moves the time)."""
     try:
-        stat = os.stat(path)
+        info = os.stat(path)
     except OSError:
         return None
-    return stat.st_size, stat.st_mtime_ns
+    return info.st_size, info.st_mtime_ns
 
 
 def file_digest(data: bytes, shown: str) -> str:
@@ -114,15 +116,41 @@ def load_file(sources: Sources, path: Path, problems: Problems,
         return None
     shown = sources.display(path)
     try:
-        data = path.read_bytes()
+        data = read_regular_file(path)
     except OSError as exc:
-        problems.error(shown, 1, f"the file cannot be read: {exc.strerror or exc}")
+        problems.error(shown, 1, f"the file cannot be read: {exc.strerror or exc}",
+                       _unreadable_hint(path, exc))
         return None
     if kind in ("seed", "site"):
         parsed = parse_yaml_file(data, shown, problems)
     else:
         parsed = parse_document(data, shown, problems)
     return Document(kind, shown, path.stem, parsed, file_digest(data, shown))
+
+
+def read_regular_file(path: Path | str) -> bytes:
+    """A file's bytes; OSError if it is not a regular file.
+
+    Opened without blocking and checked before reading: a named pipe called
+    ``claim.md`` would otherwise wait forever for a writer.
+    """
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(errno.EINVAL, "it is not a regular file")
+        with os.fdopen(fd, "rb", closefd=False) as handle:
+            return handle.read()
+    finally:
+        os.close(fd)
+
+
+def _unreadable_hint(path: Path, exc: OSError) -> str:
+    if path.is_symlink():
+        return ("it is a symbolic link to a file that cannot be opened; "
+                "replace the link with the file itself")
+    if exc.errno == errno.EINVAL:
+        return "move it out of content/: only regular .md files are read"
+    return "check the file's permissions"
 
 
 #: every content file as (path, kind, stamp), in :func:`find_files` order
@@ -138,14 +166,14 @@ def scan_files(sources: Sources) -> Scanned:
     """
     found: Scanned = []
     site = os.path.join(sources.content, "site.yaml")
-    if os.path.isfile(site):
+    if os.path.lexists(site) and not os.path.isdir(site):  # unreadable: reported by load
         found.append((site, "site", file_stamp(site)))
     for folder, kind in KINDS.items():
         _scan_markdown(os.path.join(sources.content, folder), kind, found)
     try:
         with os.scandir(sources.seeds) as listing:
             seeds = sorted((e.name, e) for e in listing if e.name.endswith(".yaml")
-                           and not e.name.startswith(".") and e.is_file())
+                           and not e.name.startswith(".") and not _is_dir(e))
     except OSError:
         seeds = []
     found.extend((entry.path, "seed", _entry_stamp(entry)) for _, entry in seeds)
@@ -165,19 +193,27 @@ def _scan_markdown(folder: str, kind: str, found: Scanned) -> None:
     except OSError:
         return
     for name, entry in entries:
-        if entry.is_dir():
+        if _is_dir(entry):
             if not name.startswith(".") and not entry.is_symlink():
                 _scan_markdown(entry.path, kind, found)
         elif name.endswith(".md") and not _ignored(name):
             found.append((entry.path, kind, _entry_stamp(entry)))
 
 
+def _is_dir(entry: os.DirEntry) -> bool:  # type: ignore[type-arg]
+    """False for a symbolic link loop too: read (and reported) as a file if it is named so."""
+    try:
+        return entry.is_dir()
+    except OSError:
+        return False
+
+
 def _entry_stamp(entry: os.DirEntry) -> Stamp:  # type: ignore[type-arg]
     try:
-        stat = entry.stat()
+        info = entry.stat()
     except OSError:
         return None
-    return stat.st_size, stat.st_mtime_ns
+    return info.st_size, info.st_mtime_ns
 
 
 def warn_ignored(sources: Sources, problems: Problems) -> None:
@@ -191,6 +227,10 @@ def warn_ignored(sources: Sources, problems: Problems) -> None:
                     problems.warning(sources.display(path), 1,
                                      "this file is ignored: only .md files are read",
                                      f"rename it to {path.stem}.md")
+    if sources.seeds.exists() and not sources.seeds.is_dir():
+        problems.warning(sources.display(sources.seeds), 1,
+                         "the seeds register is a file, not a folder: no seed is read",
+                         "make it a folder with one <id>.yaml file per source article")
     if sources.seeds.is_dir():
         for path in sources.seeds.glob("*.yml"):
             problems.warning(sources.display(path), 1, "this file is ignored: seeds end in .yaml",
@@ -199,7 +239,12 @@ def warn_ignored(sources: Sources, problems: Problems) -> None:
 
 def report_missing_site(sources: Sources, problems: Problems) -> None:
     """site.yaml is required: say what to put in it."""
-    problems.error(sources.display(sources.content / "site.yaml"), 1,
+    path = sources.content / "site.yaml"
+    if path.is_dir():
+        problems.error(sources.display(path), 1, "site.yaml is a folder, not a file",
+                       "move what is in it elsewhere, then make site.yaml a text file")
+        return
+    problems.error(sources.display(path), 1,
                    "site.yaml is missing",
                    "create it with at least:\ntitle: \"My fact-check site\"\n"
                    "base_url: \"https://example.org\"\npublisher:\n  name: \"My newsroom\"\n"

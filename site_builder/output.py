@@ -162,6 +162,16 @@ def replace_files(out: Path, files: dict[str, bytes], manifest: dict[str, str]) 
     return WriteStats(written=len(files), unchanged=len(manifest) - len(files))
 
 
+def missing_files(out: Path, manifest: dict[str, str]) -> set[str]:
+    """The files of ``manifest`` that are no longer in ``out`` (deleted by hand).
+
+    A stat per file: at 10,000 claims, a few hundredths of a second that
+    keep "up to date" true and let a rebuild restore what was lost.
+    """
+    root = str(out)
+    return {rel for rel in manifest if not os.path.isfile(os.path.join(root, rel))}
+
+
 def manifest_digest(out: Path) -> str:
     """Digest of the manifest as it is on disk ("" if there is none)."""
     try:
@@ -195,25 +205,59 @@ def _safe_target(root: Path, rel: str) -> Path:
 
 
 def _write_files(root: Path, files: dict[str, bytes], atomic: bool = False) -> None:
+    """Write ``files`` under ``root``; ``atomic`` for a site that is being served.
+
+    Atomic writing is all or nothing: every new file is first written under a
+    short temporary name beside its target (a name that always fits, however
+    long the target's), and only when all of them are there are they renamed
+    into place. A failure before that (a full disk, a name the file system
+    refuses) removes the temporary files and any folder made for them, so
+    the site is left exactly as it was.
+    """
     targets = {rel: _safe_target(root, rel) for rel in files}
-    for parent in sorted({t.parent for t in targets.values()}):
-        parent.mkdir(parents=True, exist_ok=True)
-
-    def write(rel: str) -> None:
-        target = targets[rel]
-        if not atomic:
-            target.write_bytes(files[rel])
-            return
-        temp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-        try:
-            temp.write_bytes(files[rel])
-            os.replace(temp, target)
-        except BaseException:
+    if not atomic:  # a fresh folder, thrown away whole on failure
+        _make_parents(root, {t.parent for t in targets.values()}, [])
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            list(pool.map(lambda rel: targets[rel].write_bytes(files[rel]), sorted(files)))
+        return
+    temps = {rel: target.with_name(f".sb-{os.getpid()}-{n}.tmp")
+             for n, (rel, target) in enumerate(sorted(targets.items()))}
+    made: list[Path] = []
+    try:
+        _make_parents(root, {t.parent for t in targets.values()}, made)
+        for rel, target in targets.items():
+            if target.is_dir():
+                raise OutputError(f"{rel} would replace a folder of the same name")
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            list(pool.map(lambda rel: temps[rel].write_bytes(files[rel]), sorted(files)))
+    except BaseException:
+        for temp in temps.values():
             temp.unlink(missing_ok=True)
-            raise
+        for folder in sorted(made, key=lambda p: len(p.parts), reverse=True):
+            _rmdir_quietly(folder)
+        raise
+    for rel in sorted(files):
+        os.replace(temps[rel], targets[rel])
 
-    with ThreadPoolExecutor(max_workers=8) as pool:
-        list(pool.map(write, sorted(files)))
+
+def _make_parents(root: Path, parents: set[Path], made: list[Path]) -> None:
+    """Create ``parents`` (all under ``root``), adding the folders made to ``made``."""
+    for parent in sorted(parents):
+        missing = []
+        folder = parent
+        while folder != root and not folder.is_dir():
+            missing.append(folder)
+            folder = folder.parent
+        for folder in reversed(missing):
+            folder.mkdir(exist_ok=True)
+            made.append(folder)
+
+
+def _rmdir_quietly(folder: Path) -> None:
+    try:
+        folder.rmdir()
+    except OSError:
+        pass
 
 
 def _remove(root: Path, rel: str) -> None:

@@ -26,7 +26,7 @@ from typing import Any, Callable, Iterator
 from . import markdown
 from .frontmatter import Parsed
 from .load import (Document, Documents, Sources, Stamp, file_digest, file_stamp, find_files,
-                   load_file, report_missing_site, warn_ignored)
+                   load_file, read_regular_file, report_missing_site, warn_ignored)
 from .model import SiteConfig, Verdict
 from .problems import Problems
 from .resolve import Memo
@@ -111,8 +111,8 @@ def _prepare_file(path: Path, kind: str) -> tuple[str, bytes] | None:
     sources, config, verdicts = _JOB
     problems = Problems()
     doc = load_file(sources, path, problems, kind)
-    if doc is None:
-        return None
+    if doc is None:  # unreadable: only its problems come back, and are not cached
+        return ("", _dump((None, None, problems.items, []))) if problems.items else None
     checks = Problems()
     checked = validate_document(doc, config, verdicts, checks) if doc.parsed.ok else None
     slim = _slim(doc)
@@ -198,10 +198,11 @@ def prepare(sources: Sources, problems: Problems, cached: dict[str, bytes] | Non
             if progress is not None and number % 100 == 0:
                 progress(number, len(files))
             found = hit if hit is not None else next(fresh)
-            if found is not None and stamp is not None:
+            if found is not None and stamp is not None and found[0]:
                 result.seen[str(path)] = (*stamp, found[0])
             if found is not None:
-                _add(result, problems, verdicts, f"{site_key}:{found[0]}", found[1], keep)
+                _add(result, problems, verdicts, f"{site_key}:{found[0]}", found[1],
+                     keep if found[0] else None)
     finally:
         fresh.close()
         _JOB = None
@@ -225,7 +226,7 @@ def _reuse(sources: Sources, files: list[tuple[Path, str]], cached: dict[str, by
             digest = known[2]
         else:
             try:
-                data = path.read_bytes()
+                data = read_regular_file(path)
             except OSError:
                 found.append(None)  # reported when parsed
                 continue
@@ -252,6 +253,8 @@ def _add(result: Prepared, problems: Problems, verdicts: dict[str, Verdict], key
          blob: bytes, keep: Keep | None) -> None:
     doc, checked, load_problems, check_problems = load_blob(blob, verdicts)
     problems.extend(load_problems)
+    if doc is None:
+        return
     result.docs.by_kind.setdefault(doc.kind, []).append(doc)
     if keep is not None:
         keep(key, blob)

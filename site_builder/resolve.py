@@ -11,13 +11,11 @@ from __future__ import annotations
 import datetime as dt
 import unicodedata
 from dataclasses import dataclass, field
+from typing import Any
 
 from .config import read_site
 from .fields import slugify
-from .load import Documents
-from typing import Any
-
-from .load import Document
+from .load import Document, Documents
 from .model import Actor, Claim, Seed, Site, StandalonePage, Topic, Verdict
 from .problems import Problem, Problems, did_you_mean
 from .validate import Checked, check_slug, prepare_bodies, validate_document
@@ -38,6 +36,9 @@ class Model:
     site: Site
     #: (document path, href, line) of every site-relative link in a body
     links: list[tuple[str, str, int]] = field(default_factory=list)
+    #: URLs of pages left out because their own file has errors: a link to
+    #: one is not reported again (the file's own errors say what to fix)
+    broken_urls: set[str] = field(default_factory=set)
 
 
 def _name_key(name: str) -> str:
@@ -118,8 +119,12 @@ def build_model(docs: Documents, problems: Problems, options: Options | None = N
     actors, topics, pages, seeds, claims = (checked(kind) for kind in
                                             ("actor", "topic", "page", "seed", "claim"))
 
+    broken = {kind: {d.slug for d in docs.of(kind)} - {i.obj.slug if kind != "seed" else
+                                                       i.obj.id for i in items if i.valid}
+              for kind, items in (("actor", actors), ("topic", topics), ("seed", seeds),
+                                  ("claim", claims), ("page", pages))}
     linker = _Linker(problems, [c.obj for c in actors], [t.obj for t in topics],
-                     [s.obj for s in seeds], docs)
+                     [s.obj for s in seeds], docs, broken)
     published = _select_claims(claims, options, problems)
     for item in claims:
         linker.link_claim(item, published)
@@ -144,7 +149,15 @@ def build_model(docs: Documents, problems: Problems, options: Options | None = N
              for item in (*claims, *actors, *topics, *pages)
              if item.rendered and (not isinstance(item.obj, Claim) or item.obj.slug in published)
              for href, line in item.rendered.internal_links]
-    return Model(site, links)
+    prefixes = {"actor": "/actors/", "topic": "/topics/", "seed": "/sources/",
+                "claim": "/claims/", "page": "/"}
+    return Model(site, links, {f"{prefixes[kind]}{slug}/" for kind, slugs in broken.items()
+                               for slug in slugs})
+
+
+def _named_for(actor: Actor, name: str) -> bool:
+    """Is the actor's file named after ``name`` (vladimir-putin.md for "Vladimir Putin")?"""
+    return slugify(name) == actor.slug
 
 
 def _reset(obj: Any) -> None:
@@ -170,16 +183,38 @@ def _select_claims(claims: list[Checked], options: Options, problems: Problems) 
                 continue
         if claim.draft and not options.drafts:
             continue
+        _warn_future_dates(item, options.today, problems)
         result.add(claim.slug)
     return result
+
+
+def _warn_future_dates(item: Checked, today: dt.date, problems: Problems) -> None:
+    """Dates of things that have happened, set after today: a typo, most likely.
+
+    Checked here, not per file: a date that is in the future today is not
+    tomorrow, and per-file results are cached.
+    """
+    claim: Claim = item.obj
+    later = [("updated", claim.updated),
+             ("claim_date", claim.claim_date.as_date() if claim.claim_date else None),
+             *(("corrections", c.date) for c in claim.corrections)]
+    for key, day in later:
+        if day is not None and day > today:
+            problems.warning(item.doc.path, item.doc.parsed.line(key),
+                             f"'{key}' has a date in the future ({day})",
+                             "check the year: this date should not be later than today")
 
 
 class _Linker:
     """Looks up names written in claims; reports what matches nothing."""
 
     def __init__(self, problems: Problems, actors: list[Actor], topics: list[Topic],
-                 seeds: list[Seed], docs: Documents) -> None:
+                 seeds: list[Seed], docs: Documents,
+                 broken: dict[str, set[str]] | None = None) -> None:
+        """``broken``: by kind, the slugs of files that exist but have errors of
+        their own; naming one is not an error again (no cascade of "unknown")."""
         self.problems = problems
+        self.broken = broken or {}
         self.actors = {a.slug: a for a in actors}
         self.topics = {t.slug: t for t in topics}
         self.seeds = {s.id: s for s in seeds}
@@ -194,8 +229,12 @@ class _Linker:
                 key = _name_key(name)
                 other = self.names.get(key)
                 if other is not None and other is not actor:
-                    self.problems.error(actor.path, 1, f"the name '{name}' also belongs to "
-                                        f"{other.path}", "a name or alias must point at one actor")
+                    blamed, owner = actor, other
+                    if _named_for(actor, name) and not _named_for(other, name):
+                        blamed, owner = other, actor  # blame the file not named for it
+                        self.names[key] = actor
+                    self.problems.error(blamed.path, 1, f"the name '{name}' also belongs to "
+                                        f"{owner.path}", "a name or alias must point at one actor")
                     continue
                 self.names[key] = actor
 
@@ -218,7 +257,7 @@ class _Linker:
 
     def _actor(self, name: str, line: int, path: str) -> Actor | None:
         actor = self.actors.get(name) or self.names.get(_name_key(name))
-        if actor:
+        if actor or name in self.broken.get("actor", ()):
             return actor
         choices = list(self.actors) + [a.name for a in self.actors.values()]
         guess = did_you_mean(name, choices)
@@ -231,7 +270,7 @@ class _Linker:
 
     def _topic(self, slug: str, line: int, path: str) -> Topic | None:
         topic = self.topics.get(slug)
-        if topic is None:
+        if topic is None and slug not in self.broken.get("topic", ()):
             guess = did_you_mean(slug, self.topics)
             self.problems.error(path, line, f"unknown topic '{slug}'",
                                 (guess + "\n" if guess else "") +
@@ -241,7 +280,7 @@ class _Linker:
 
     def _seed(self, seed_id: str, line: int, path: str) -> Seed | None:
         seed = self.seeds.get(seed_id)
-        if seed is None:
+        if seed is None and seed_id not in self.broken.get("seed", ()):
             guess = did_you_mean(seed_id, self.seeds)
             self.problems.error(path, line, f"unknown seed '{seed_id}'",
                                 (guess + " " if guess else "") +
@@ -260,6 +299,8 @@ class _Linker:
                                 (guess + " " if guess else "") +
                                 "related takes the file names (slugs) of other claims")
             return False
+        if slug in self.broken.get("claim", ()):
+            return False  # its own errors are reported
         if slug not in published and claim.slug in published:
             self.problems.warning(path, line, f"related claim '{slug}' is not published "
                                   "(a draft, or dated in the future)",

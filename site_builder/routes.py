@@ -166,6 +166,16 @@ def _check_collisions(site: Site, routes: list[Route], problems: Problems) -> No
         path = (route.sources or other.sources or (site.config.path,))[0]
         problems.error(path, 1, f"two things would be written to {route.url}",
                        "an alias or page slug collides with another page; rename one")
+    for output, route in owners.items():  # a file where another needs a folder
+        parts = output.split("/")
+        for depth in range(1, len(parts)):
+            other = owners.get("/".join(parts[:depth]))
+            if other is not None:
+                path = (route.sources or other.sources or (site.config.path,))[0]
+                problems.error(path, 1, f"{route.url} would need a folder where {other.url} "
+                               "is a file", "an alias or page slug collides with another "
+                               "page; rename one")
+                break
 
 
 def check_links(model: Model, routes: list[Route], problems: Problems,
@@ -174,7 +184,8 @@ def check_links(model: Model, routes: list[Route], problems: Problems,
     known = {r.url for r in routes} | (static_paths or set())
     for path, href, line in model.links:
         target = unquote(urlsplit(href).path)
-        if target in known or target + "/" in known:
+        if target in known or target + "/" in known or target in model.broken_urls \
+                or target + "/" in model.broken_urls:
             continue
         candidates = sorted(known)
         guess = did_you_mean(target, candidates, cutoff=0.75)

@@ -11,8 +11,9 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import unquote
 
-from .fields import SLUG_RE, Fields, slugify
+from .fields import MAX_SLUG, SLUG_RE, Fields, shorten_slug, slugify
 from .load import Document
 from .markdown import Rendered, prerender, render
 from .model import (Actor, Claim, Correction, Reference, Seed, SiteConfig,
@@ -47,11 +48,20 @@ class Checked:
 
 
 def check_slug(doc: Document, problems: Problems) -> bool:
+    suffix = ".yaml" if doc.kind == "seed" else ".md"
     if SLUG_RE.match(doc.slug):
-        return True
-    problems.error(doc.path, 1, f"the file name '{doc.slug}' is not a valid slug",
-                   f"rename the file to '{slugify(doc.slug)}{'.yaml' if doc.kind == 'seed' else '.md'}'"
-                   " (lowercase letters, digits and single hyphens)")
+        if len(doc.slug) <= MAX_SLUG:
+            return True
+        problems.error(doc.path, 1, f"the file name is {len(doc.slug)} characters long: "
+                       f"too long for its web address and output files (at most {MAX_SLUG})",
+                       f"rename the file to '{shorten_slug(doc.slug)}{suffix}'")
+        return False
+    guess = slugify(doc.slug)
+    hint = (f"rename the file to '{guess}{suffix}' (lowercase letters, digits and single "
+            "hyphens)" if guess != "untitled" else
+            "rename the file with lowercase Latin letters, digits and single hyphens, "
+            f"for example a transliteration of its title: 'my-claim-title{suffix}'")
+    problems.error(doc.path, 1, f"the file name '{doc.slug}' is not a valid slug", hint)
     return False
 
 
@@ -211,16 +221,46 @@ def _corrections(f: Fields, verdicts: dict[str, Verdict]) -> list[Correction]:
     return sorted(result, key=lambda c: c.date)
 
 
+#: files of the host's own that an alias page must never replace
+_HOST_FILES = frozenset({"_redirects", "_headers", "netlify.toml"})
+
+
 def _aliases(f: Fields) -> list[str]:
     result = []
     for value, line in f.str_list("aliases"):
-        if not value.startswith("/") or value.startswith("//") or any(
-                c in value for c in ' "\'<>\\') or ".." in value.split("/"):
-            f.problems.error(f.path, line, f"alias '{value}' must be a path on this site",
+        problem = _alias_problem(value)
+        if problem:
+            f.problems.error(f.path, line, f"alias '{value}' {problem}",
                              "write the old path, starting with /, e.g. /claims/old-slug/")
             continue
         result.append(value)
     return result
+
+
+def _alias_problem(value: str) -> str:
+    """Why an alias cannot be an old path of this site ("" if it can).
+
+    An alias becomes a redirect rule and a small page written at that path, so
+    it is checked as the file path it becomes: percent-escapes decoded, no
+    query or fragment, no hidden, empty, '.' or '..' parts, and no part too
+    long for a file name.
+    """
+    if not value.startswith("/") or value.startswith("//") or any(
+            c in value for c in ' "\'<>\\'):
+        return "must be a path on this site"
+    if "?" in value or "#" in value:
+        return "must be a path alone, without '?' or '#' (the query or fragment)"
+    decoded = unquote(value)
+    if any(ord(c) < 32 or ord(c) == 127 for c in decoded) or "\\" in decoded:
+        return "holds a control character or a backslash (perhaps percent-encoded)"
+    parts = decoded.strip("/").split("/")
+    if decoded != "/" and any(p == "" or p.startswith(".") for p in parts):
+        return "must not have empty parts ('//') or parts that start with '.'"
+    if any(len(p.encode("utf-8", "surrogatepass")) > MAX_SLUG for p in parts):
+        return f"has a part longer than {MAX_SLUG} bytes: too long for a file name"
+    if parts[0] in _HOST_FILES or decoded == "/":
+        return "would replace the home page or a file of the host's own"
+    return ""
 
 
 def check_actor(doc: Document, config: SiteConfig, problems: Problems) -> Checked | None:

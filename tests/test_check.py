@@ -178,3 +178,125 @@ def test_file_name_that_is_not_utf8_is_reported_not_a_crash(tmp_path):
     assert "is not a valid slug" in result.stdout + result.stderr
     build = run_cli("build", "--content", str(content), "--out", str(tmp_path / "public"))
     assert build.returncode == 1 and "Traceback" not in build.stderr + build.stdout
+
+
+def test_links_pipes_and_loops_named_like_content_are_reported_not_a_hang(tmp_path):
+    """A symbolic link loop, a dangling link and a named pipe called *.md: an error
+    each at the file, no traceback, and no wait for a pipe's writer."""
+    import os
+
+    content = write_site(tmp_path)
+    claims = content / "claims"
+    os.symlink("loop.md", claims / "loop.md")
+    os.symlink(tmp_path / "nowhere.md", claims / "dangling.md")
+    os.mkfifo(claims / "pipe.md")
+    os.symlink("loop.yaml", tmp_path / "seeds" / "loop.yaml")
+    for command in (["check"], ["build", "--out", str(tmp_path / "out")]):
+        result = run_cli(*command, "--content", str(content))
+        report = result.stdout + result.stderr
+        assert result.returncode == 1 and "Traceback" not in report, report
+        for name in ("claims/loop.md", "claims/dangling.md", "claims/pipe.md",
+                     "seeds/loop.yaml"):
+            assert f"{name}:1:1: error: the file cannot be read" in report, report
+        # the other seeds are still read: the claim drawn from one has no error
+        assert "first-article" not in report
+    assert not (tmp_path / "out").exists()
+
+
+def test_site_yaml_that_is_a_folder_and_seeds_that_is_a_file_are_named(tmp_path):
+    content = write_site(tmp_path)
+    (content / "site.yaml").unlink()
+    (content / "site.yaml").mkdir()
+    import shutil
+    shutil.rmtree(tmp_path / "seeds")
+    (tmp_path / "seeds").write_text("not a folder\n")
+    problems = check(Sources.at(content)).problems
+    assert "site.yaml is a folder" in one(problems, "content/site.yaml").message
+    warning = one(problems, "seeds", "warning")
+    assert "is a file, not a folder" in warning.message
+
+
+@pytest.mark.parametrize("alias, words", [
+    ('"/a%00b/"', "control character"),
+    ('"/%2e%2e/%2e%2e/x/"', "parts that start with '.'"),
+    ('"/./"', "parts that start with '.'"),
+    ('"/old//page/"', "empty parts"),
+    ('"/x?y=1#z"', "without '?' or '#'"),
+    ('"/_redirects"', "file of the host's own"),
+    ('"/' + "a" * 300 + '/"', "too long for a file name"),
+])
+def test_aliases_that_cannot_be_a_file_path_are_refused_at_their_line(tmp_path, alias, words):
+    problems = problems_for(tmp_path, claims={"the-claim": claim_text(aliases=f"[{alias}]"),
+                                              "other": claim_text()})
+    error = one(problems, "content/claims/the-claim.md")
+    assert error.line == 12 and words in error.message, error.as_text()
+
+
+def test_alias_that_needs_a_folder_where_a_page_is_a_file_is_a_collision(tmp_path):
+    problems = problems_for(tmp_path, claims={"the-claim": claim_text(aliases='["/feed.xml/"]'),
+                                              "other": claim_text()})
+    error = one(problems, "content/claims/the-claim.md")
+    assert "would need a folder where /feed.xml is a file" in error.message, error.as_text()
+
+
+def test_file_name_too_long_for_output_files_is_refused_with_a_shorter_name(tmp_path):
+    slug = "-".join(["word"] * 50)  # 249 characters: a file name, but no room for more
+    problems = problems_for(tmp_path, claims={slug: claim_text(), "other": claim_text()})
+    error = one(problems, f"content/claims/{slug}.md")
+    assert "too long" in error.message
+    suggested = error.hint.split("'")[1]
+    assert suggested.endswith(".md") and len(suggested) <= 203 and slug.startswith(suggested[:-3])
+
+
+def test_file_name_in_another_script_gets_a_useful_rename_hint(tmp_path):
+    problems = problems_for(tmp_path, claims={"ложь": claim_text(), "other": claim_text()})
+    error = one(problems, "content/claims/ложь.md")
+    assert "untitled" not in error.hint and "Latin letters" in error.hint
+
+
+@pytest.mark.parametrize("value", ['"2024-00-15"', '"2024-10-00"', '"2024-00"', '"0000"'])
+def test_partial_date_with_a_zero_month_day_or_year_is_refused(tmp_path, value):
+    content = write_site(tmp_path, claims={"the-claim": claim_text(claim_date=value),
+                                           "other": claim_text()})
+    error = one(check(Sources.at(content)).problems, "content/claims/the-claim.md")
+    assert error.line == 12 and "not a valid date" in error.message, error.as_text()
+    result = run_cli("build", "--content", str(content))
+    assert result.returncode == 1 and "Traceback" not in result.stderr + result.stdout
+
+
+def test_dates_after_today_are_flagged_where_they_are_written(tmp_path):
+    problems = problems_for(tmp_path, claims={
+        "the-claim": claim_text(updated="9999-12-31", claim_date='"2999"',
+                                corrections="\n  - date: 9999-01-01\n    note: x"),
+        "other": claim_text()})
+    warnings = [p for p in problems.warnings if p.path.endswith("the-claim.md")]
+    assert {(p.line, p.message.split("'")[1]) for p in warnings} == {
+        (12, "updated"), (13, "claim_date"), (14, "corrections")}, [p.as_text() for p in warnings]
+    assert all("in the future" in p.message for p in warnings)
+
+
+def test_empty_required_field_is_named_at_its_own_line(tmp_path):
+    problems = problems_for(tmp_path, claims={"the-claim": claim_text(published=""),
+                                              "other": claim_text()})
+    error = one(problems, "content/claims/the-claim.md")
+    assert error.line == 11 and "'published' is empty" in error.message, error.as_text()
+
+
+def test_one_broken_file_does_not_make_others_report_it_missing(tmp_path):
+    """A topic or claim with an error of its own is not also "unknown" or "not
+    published" wherever it is named: the report points at the one real mistake."""
+    problems = problems_for(tmp_path, extra={
+        "content/topics/economy.md": "---\ndescription: no title\n---\nText.\n"},
+        claims={"jobs-doubled": claim_text(related="[prices-fell]",
+                                           body="See [the other](/claims/prices-fell/).\n"),
+                "prices-fell": claim_text(published="2024-02-30", topics="[health]")})
+    assert sorted(p.path.rsplit("/", 1)[-1] for p in problems.errors) == [
+        "economy.md", "prices-fell.md"], [p.as_text() for p in problems]
+    assert not [p for p in problems.warnings if "jobs-doubled" in p.path]
+
+
+def test_a_name_clash_is_blamed_on_the_file_not_named_for_it(tmp_path):
+    problems = problems_for(tmp_path, extra={
+        "content/actors/acme-corp.md": "---\nname: Jane Doe\n---\nA company.\n"})
+    error = one(problems, "content/actors/acme-corp.md")
+    assert "the name 'Jane Doe' also belongs to content/actors/jane-doe.md" in error.message

@@ -169,3 +169,62 @@ def test_a_cache_that_cannot_be_written_does_not_stop_the_build(tmp_path: Path):
     again = run_cli("build", "--content", str(content), "--out", str(out))
     assert again.returncode == 0 and "Nothing changed" not in again.stdout
     assert soup(out / "claims/jobs-doubled/index.html").h1.get_text(strip=True) == "Edited"
+
+
+def test_a_rebuild_that_cannot_write_one_file_changes_nothing(tmp_path: Path):
+    """All or nothing over an existing site: when one changed page cannot be
+    written (here a folder stands where the page goes), no other page is
+    replaced either and the next good build repairs everything."""
+    content = write_site(tmp_path)
+    out = tmp_path / "public"
+    assert run_cli("build", "--content", str(content), "--out", str(out)).returncode == 0
+    (content / "claims" / "jobs-doubled.md").write_text(claim_text(title='"Renamed one"',
+                                                                   related="[prices-fell]"))
+    (content / "claims" / "prices-fell.md").write_text(
+        claim_text(title='"Renamed two"', verdict="mostly-true", published="2024-04-01"))
+    blocker = out / "claims" / "prices-fell" / "index.html"
+    blocker.unlink()
+    blocker.mkdir()
+    (blocker / "keep.txt").write_text("not ours")
+    before = tree_digest(out)
+    result = run_cli("build", "--content", str(content), "--out", str(out))
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+    assert "claims/prices-fell/index.html" in result.stderr
+    assert tree_digest(out) == before
+    assert not [p for p in out.rglob("*.tmp")]
+    (blocker / "keep.txt").unlink()
+    blocker.rmdir()
+    assert run_cli("build", "--content", str(content), "--out", str(out)).returncode == 0
+    assert soup(out / "claims/prices-fell/index.html").h1.get_text(strip=True) == "Renamed two"
+    assert soup(out / "claims/jobs-doubled/index.html").h1.get_text(strip=True) == "Renamed one"
+
+
+def test_files_deleted_from_the_site_are_restored_by_the_next_build(tmp_path: Path):
+    content = write_site(tmp_path)
+    out = tmp_path / "public"
+    assert run_cli("build", "--content", str(content), "--out", str(out)).returncode == 0
+    before = tree_digest(out)
+    page = out / "claims" / "jobs-doubled" / "index.html"
+    page.unlink()
+    for css in (out / "static").glob("*.css"):
+        css.unlink()
+    again = run_cli("build", "--content", str(content), "--out", str(out))
+    assert again.returncode == 0 and "Nothing changed" not in again.stdout, again.stdout
+    assert tree_digest(out) == before
+    assert "Nothing changed" in run_cli("build", "--content", str(content),
+                                        "--out", str(out)).stdout
+
+
+def test_any_exception_a_template_raises_is_a_problem_at_its_line(tmp_path: Path):
+    content = write_site(tmp_path)
+    out = tmp_path / "public"
+    assert run_cli("build", "--content", str(content), "--out", str(out)).returncode == 0
+    before = tree_digest(out)
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "templates" / "claim.html").write_text(
+        '{% extends "base.html" %}{% block content %}\n\n{{ 1 / 0 }}{% endblock %}')
+    result = run_cli("build", "--content", str(content), "--out", str(out))
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+    assert "templates/claim.html:3:1: error:" in result.stderr
+    assert "ZeroDivisionError" in result.stderr
+    assert tree_digest(out) == before
