@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .fields import SLUG_RE, Fields, slugify
+from .fields import SLUG_RE, Fields, is_web_url, slugify
 from .load import Document
 from .model import Publisher, SiteConfig, Verdict
 from .problems import Problems
@@ -83,6 +83,12 @@ def _publisher(f: Fields, data: dict[str, Any]) -> Publisher | None:
     if not url and "url" not in value:
         f.missing("publisher.url")
     logo = f.text("publisher.logo", data=value)
+    if logo and not is_web_url(logo) and (":" in logo.split("/")[0] or logo.startswith("//")
+                                          or any(c in logo for c in ' "\'<>\\')):
+        f.error("publisher.logo", f"'publisher.logo' must be a web address or a path on this "
+                f"site, not '{logo}'", "write logo: /static/logo.png (a file of your theme's "
+                "static folder) or logo: https://example.org/logo.png")
+        logo = ""
     return Publisher(name, url, logo) if name and url else None
 
 

@@ -156,6 +156,7 @@ class StandalonePage:
     version: str = ""
     description: str = ""
     body_html: str = ""
+    draft: bool = False
 
     @property
     def url_path(self) -> str:

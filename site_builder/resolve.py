@@ -131,8 +131,8 @@ def build_model(docs: Documents, problems: Problems, options: Options | None = N
     kept = sorted((c.obj for c in claims if c.obj.slug in published), key=Claim.sort_key)
     _fill_backlinks(kept)
     _check_orphans(topics, seeds, kept, problems)
-    page_objs = [p.obj for p in pages]
-    _check_policies(config, page_objs, problems)
+    page_objs = [p.obj for p in pages if options.drafts or not p.obj.draft]
+    _check_policies(config, page_objs, problems, {p.obj.slug for p in pages})
 
     site = Site(config=config, verdicts=verdict_list,
                 claims=kept,
@@ -344,10 +344,16 @@ def _check_orphans(topics: list[Checked], seeds: list[Checked], claims: list[Cla
                              f"name it in a claim's source: {{seed: {item.obj.id}}}")
 
 
-def _check_policies(config, pages: list[StandalonePage], problems: Problems) -> None:  # type: ignore[no-untyped-def]
+def _check_policies(config, pages: list[StandalonePage], problems: Problems,  # type: ignore[no-untyped-def]
+                    every: set[str]) -> None:
+    """Each policy page named in site.yaml is published (``every``: all page slugs)."""
     slugs = {p.slug for p in pages}
     for name, slug in config.policies.items():
-        if slug not in slugs:
+        if slug in every and slug not in slugs:
+            problems.error(config.path, 1, f"policy page '{slug}' ({name}) is a draft",
+                           f"publish content/pages/{slug}.md (remove draft: true) or take "
+                           f"it out of policies")
+        elif slug not in slugs:
             problems.error(config.path, 1, f"policy page '{slug}' ({name}) does not exist",
                            did_you_mean(slug, slugs) or
                            f"create content/pages/{slug}.md")

@@ -62,6 +62,7 @@ TOPIC = _fields(
 PAGE = _fields(
     ("title", True, '"About us"', "page title"),
     ("description", False, '"One line for search engines."', "one line"),
+    ("draft", False, "true", "true keeps the page out of production builds"),
 )
 
 SEED = _fields(

@@ -294,7 +294,7 @@ def check_page(doc: Document, config: SiteConfig, problems: Problems) -> Checked
     f = Fields(doc.parsed, doc.path, problems, PAGE)
     f.unknown_keys(doc.parsed.data, PAGE)
     page = StandalonePage(slug=doc.slug, path=doc.path, title=f.text("title", required=True),
-                          description=f.text("description"))
+                          description=f.text("description"), draft=f.boolean("draft"))
     rendered = _body(doc, config, problems)
     page.body_html = rendered.html
     return Checked(doc, page, rendered) if page.title and doc.parsed.ok else None

@@ -111,6 +111,24 @@ def test_drafts_are_left_out_unless_asked(tmp_path: Path):
     assert (out / "claims/secret-one/index.html").is_file()
 
 
+def test_draft_pages_are_left_out_unless_asked(tmp_path: Path):
+    content = write_site(tmp_path, extra={
+        "content/pages/plans.md": "---\ntitle: Our plans\ndraft: true\n---\nNot yet.\n"})
+    out = tmp_path / "public"
+    result = run_cli("build", "--content", str(content), "--out", str(out))
+    assert result.returncode == 0 and "draft" not in result.stderr, result.stderr
+    assert not (out / "plans").exists()
+    assert "/plans/" not in (out / "sitemap.xml").read_text()
+    assert "/plans/" not in hrefs(soup(out / "index.html"))
+    assert run_cli("build", "--content", str(content), "--out", str(out),
+                   "--drafts").returncode == 0
+    page = soup(out / "plans/index.html")
+    assert page.select_one(".draft-flag").get_text(strip=True) == "Draft: not published"
+    (content / "pages/about.md").write_text("---\ntitle: About\ndraft: true\n---\nSoon.\n")
+    refused = run_cli("build", "--content", str(content), "--out", str(out))
+    assert refused.returncode == 1 and "policy page 'about' (about) is a draft" in refused.stderr
+
+
 def test_same_content_gives_byte_identical_output(tmp_path: Path):
     content = write_site(tmp_path)
     for name in ("a", "b"):

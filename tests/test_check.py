@@ -300,3 +300,14 @@ def test_a_name_clash_is_blamed_on_the_file_not_named_for_it(tmp_path):
         "content/actors/acme-corp.md": "---\nname: Jane Doe\n---\nA company.\n"})
     error = one(problems, "content/actors/acme-corp.md")
     assert "the name 'Jane Doe' also belongs to content/actors/jane-doe.md" in error.message
+
+
+@pytest.mark.parametrize("logo", ['"javascript:alert(1)"', '"data:image/png;base64,AAAA"',
+                                  '"//evil.example/x.png"'])
+def test_publisher_logo_must_be_a_web_address_or_a_site_path(tmp_path, logo):
+    from conftest import SITE_YAML
+
+    site_yaml = SITE_YAML.replace("logo: /static/logo.png", f"logo: {logo}")
+    problems = problems_for(tmp_path, extra={"content/site.yaml": site_yaml})
+    error = one(problems, "content/site.yaml")
+    assert error.line == 7 and "'publisher.logo' must be a web address" in error.message
