@@ -145,8 +145,7 @@ def parse_yaml(text: str, first_line: int, path: str, problems: Problems) -> Par
     if not isinstance(node, MappingNode):
         what = "the front matter" if first_line > 1 else "the file"
         problems.error(path, node.start_mark.line + first_line,
-                       f"{what} must be made of 'key: value' lines",
-                       "for example:\ntitle: \"A headline\"\nverdict: \"false\"")
+                       f"{what} must be made of 'key: value' lines", _mapping_example(path, first_line))
         parsed.ok = False
         return parsed
     walker = _Walker(loader, parsed, first_line, path, problems)
@@ -326,3 +325,12 @@ class _Walker:
             result[key] = self.value(value_node, child)
             self.parsed.lines[child] = line
         return result
+
+
+def _mapping_example(path: str, first_line: int) -> str:
+    """What 'key: value' lines look like in this kind of file."""
+    if path.endswith("site.yaml"):
+        return "for example:\ntitle: \"My fact-check site\"\nbase_url: \"https://example.org\""
+    if first_line == 1:  # a seed: the whole file is YAML
+        return "for example:\nheadline: \"Headline of the article\"\npublisher: \"Example News\""
+    return "for example:\ntitle: \"A headline\"\nverdict: \"false\""

@@ -28,8 +28,10 @@ class Problem:
     hint: str = ""
 
     def location(self) -> str:
-        """``path:line:col`` as editors' tools (and terminals) link it."""
-        return f"{self.path}:{max(self.line, 1)}:{max(self.column, 1)}"
+        """``path:line:col`` as editors' tools (and terminals) link it; a file
+        name with a line break or other control character shows it escaped,
+        so one problem stays one line."""
+        return f"{printable(self.path)}:{max(self.line, 1)}:{max(self.column, 1)}"
 
     def as_text(self) -> str:
         text = f"{self.location()}: {self.severity}: {self.message}"
@@ -41,7 +43,8 @@ class Problem:
         """A GitHub Actions workflow command, shown inline in a pull request."""
         message = self.message + (f" -- {self.hint}" if self.hint else "")
         message = message.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-        path = self.path.replace(",", "%2C").replace(":", "%3A")
+        path = (self.path.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+                .replace(",", "%2C").replace(":", "%3A"))
         return (
             f"::{self.severity} file={path},line={max(self.line, 1)},"
             f"col={max(self.column, 1)}::{message}"
@@ -99,6 +102,13 @@ def format_report(problems: Iterable[Problem], fmt: str = "text") -> str:
     warnings = len(items) - errors
     lines.append(f"{_plural(errors, 'error')}, {_plural(warnings, 'warning')}")
     return "\n".join(lines)
+
+
+def printable(text: str) -> str:
+    """``text`` with line breaks and other control characters shown as escapes."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
 def _plural(count: int, word: str) -> str:

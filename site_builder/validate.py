@@ -18,7 +18,7 @@ from .load import Document
 from .markdown import Rendered, prerender, render
 from .model import (Actor, Claim, Correction, Reference, Seed, SiteConfig,
                     StandalonePage, Topic, Verdict)
-from .problems import Problems, did_you_mean
+from .problems import Problems, did_you_mean, printable
 from .schema import ACTOR, CLAIM, CORRECTION, PAGE, REFERENCE, SEED, TOPIC
 
 Ref = tuple[str, int]  # (name as written, file line)
@@ -61,7 +61,7 @@ def check_slug(doc: Document, problems: Problems) -> bool:
             "hyphens)" if guess != "untitled" else
             "rename the file with lowercase Latin letters, digits and single hyphens, "
             f"for example a transliteration of its title: 'my-claim-title{suffix}'")
-    problems.error(doc.path, 1, f"the file name '{doc.slug}' is not a valid slug", hint)
+    problems.error(doc.path, 1, f"the file name '{printable(doc.slug)}' is not a valid slug", hint)
     return False
 
 

@@ -311,3 +311,20 @@ def test_publisher_logo_must_be_a_web_address_or_a_site_path(tmp_path, logo):
     problems = problems_for(tmp_path, extra={"content/site.yaml": site_yaml})
     error = one(problems, "content/site.yaml")
     assert error.line == 7 and "'publisher.logo' must be a web address" in error.message
+
+
+def test_a_file_name_with_a_line_break_stays_one_report_line(tmp_path):
+    content = write_site(tmp_path, claims={"fine": claim_text()})
+    (content / "claims" / "bad\nname%.md").write_text(claim_text())
+    for fmt in ("text", "github"):
+        result = run_cli("check", "--content", str(content), "--format", fmt)
+        lines = [line for line in (result.stdout + result.stderr).splitlines()
+                 if "name%" in line]
+        assert len(lines) == 1, lines
+        assert ("bad\\nname%.md" if fmt == "text" else "bad%0Aname%25.md") in lines[0], lines
+
+
+def test_site_yaml_that_is_a_list_gets_a_site_yaml_example(tmp_path):
+    problems = problems_for(tmp_path, extra={"content/site.yaml": "- title\n- base_url\n"})
+    error = one(problems, "content/site.yaml")
+    assert "base_url" in error.hint and "verdict" not in error.hint
