@@ -108,7 +108,8 @@ def printable(text: str) -> str:
     """``text`` with line breaks and other control characters shown as escapes."""
     if text.isprintable():
         return text
-    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+    return "".join(repr(c)[1:-1] if ord(c) < 32 or 127 <= ord(c) < 160
+                   or c in "\u2028\u2029" else c for c in text)
 
 
 def _plural(count: int, word: str) -> str:
