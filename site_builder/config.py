@@ -8,6 +8,7 @@ means truer, so going down the list (best to worst) the numbers must fall.
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 from .fields import SLUG_RE, Fields, is_web_url, slugify
 from .load import Document
@@ -51,6 +52,7 @@ def read_site(doc: Document | None, problems: Problems) -> tuple[SiteConfig, lis
     data = doc.parsed.data
     f.unknown_keys(data, SITE)
     base_url = f.url("base_url") if "base_url" in data else (f.missing("base_url") or "")
+    _served_at_root(f, base_url)
     config = SiteConfig(
         title=f.text("title", required=True) or fallback.title,
         base_url=(base_url or fallback.base_url).rstrip("/"),
@@ -63,6 +65,16 @@ def read_site(doc: Document | None, problems: Problems) -> tuple[SiteConfig, lis
         path=doc.path,
     )
     return config, _verdicts(f, data)
+
+
+def _served_at_root(f: Fields, base_url: str) -> None:
+    """The site's own links start at / (the contract's URLs): it cannot live in a sub-folder."""
+    path = urlsplit(base_url).path.strip("/")
+    if path or urlsplit(base_url).query or urlsplit(base_url).fragment:
+        f.warning("base_url", f"'base_url' has more than a domain: '{base_url}'",
+                  "the site's pages link to each other from the root of the domain "
+                  "(/claims/...), so serve it at the root of a domain or sub-domain, e.g. "
+                  "https://checks.example.org")
 
 
 def _publisher(f: Fields, data: dict[str, Any]) -> Publisher | None:

@@ -328,3 +328,14 @@ def test_site_yaml_that_is_a_list_gets_a_site_yaml_example(tmp_path):
     problems = problems_for(tmp_path, extra={"content/site.yaml": "- title\n- base_url\n"})
     error = one(problems, "content/site.yaml")
     assert "base_url" in error.hint and "verdict" not in error.hint
+
+
+def test_base_url_in_a_sub_folder_is_flagged(tmp_path):
+    from conftest import SITE_YAML
+
+    site_yaml = SITE_YAML.replace("base_url: https://checks.example.org",
+                                  "base_url: https://example.org/checks/")
+    problems = problems_for(tmp_path, extra={"content/site.yaml": site_yaml})
+    warning = one(problems, "content/site.yaml", "warning")
+    assert warning.line == 2 and "more than a domain" in warning.message
+    assert all("domain" not in p.message for p in problems_for(tmp_path / "root"))
