@@ -2,11 +2,16 @@
 
 Every field of the contract is listed, optional ones commented out, so an
 editor sees what exists without opening the guide. A new claim starts as a
-draft, so it cannot reach the public site by accident.
+draft, so it cannot reach the public site by accident, and names nobody: its
+claimant, claim, source, summary and text are placeholders (``PLACEHOLDERS``,
+``BODY_PLACEHOLDERS``) that `check` can tell from an editor's words, so a
+draft flipped to published without editing never puts invented words in a
+real person's mouth.
 """
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
@@ -16,10 +21,34 @@ from .schema import ACTOR, CLAIM, TOPIC, FieldSpec
 
 _FOLDERS = {"claim": ("claims", CLAIM), "actor": ("actors", ACTOR), "topic": ("topics", TOPIC)}
 
+#: Longest slug `new` accepts. A slug becomes file names (``claims/<slug>.md``,
+#: ``cards/<slug>.svg``, the build's ``.<slug>.svg.<pid>.tmp``, editors' swap and
+#: backup files), and most file systems allow 255 bytes per name; slugs are
+#: ASCII, so 120 leaves room for every prefix and suffix and keeps URLs readable.
+MAX_SLUG_LENGTH = 120
+
+#: Front matter field (``a.b`` for a nested key) -> the placeholder `new` writes
+#: there. None of them can be mistaken for an editor's text, and the claimant
+#: matches no actor: attributing a claim to someone is an editor's decision.
+PLACEHOLDERS: dict[str, str] = {
+    "claim": "TODO: the claim as it was made, in under 75 characters",
+    "claimant": "TODO: who made the claim (an actor's slug, name or alias)",
+    "source.publisher": "TODO: where the claim appeared",
+    "summary": "TODO: the ruling in one or two sentences",
+}
+
+#: Placeholder sentences of a new claim's text, each on a line of its own.
+BODY_PLACEHOLDERS: tuple[str, ...] = (
+    "TODO: who said it, where and when.",
+    "TODO: the analysis, with footnotes for sources.",
+    "TODO: why this verdict.",
+    "TODO: the source of this statement.",
+)
+
 _BODIES = {
-    "claim": "## What was said\n\nWho said it, where and when.\n\n"
-             "## What the evidence shows\n\nThe analysis, with footnotes for sources.[^1]\n\n"
-             "## Our ruling\n\nWhy this verdict.\n\n[^1]: Source of this statement.\n",
+    "claim": f"## What was said\n\n{BODY_PLACEHOLDERS[0]}\n\n"
+             f"## What the evidence shows\n\n{BODY_PLACEHOLDERS[1]}[^1]\n\n"
+             f"## Our ruling\n\n{BODY_PLACEHOLDERS[2]}\n\n[^1]: {BODY_PLACEHOLDERS[3]}\n",
     "actor": "A short profile: who this is and why their claims matter.\n",
     "topic": "A short overview of the topic.\n",
 }
@@ -28,6 +57,11 @@ _BODIES = {
 def _first_slug(folder: Path) -> str | None:
     files = sorted(folder.glob("*.md")) if folder.is_dir() else []
     return files[0].stem if files else None
+
+
+def _quoted(text: str) -> str:
+    """A YAML double-quoted scalar (JSON's string syntax is a subset of it)."""
+    return json.dumps(text, ensure_ascii=False)
 
 
 def _values(kind: str, slug: str, sources: Sources) -> dict[str, str]:
@@ -40,11 +74,11 @@ def _values(kind: str, slug: str, sources: Sources) -> dict[str, str]:
         return {"title": f'"{title}"'}
     return {
         "title": f'"{title}"',
-        "claim": '"The claim as it was made, in under 75 characters"',
-        "claimant": _first_slug(sources.content / "actors") or "claimant-slug",
-        "source": '\n  publisher: "Where the claim appeared"',
+        "claim": _quoted(PLACEHOLDERS["claim"]),
+        "claimant": _quoted(PLACEHOLDERS["claimant"]),
+        "source": f"\n  publisher: {_quoted(PLACEHOLDERS['source.publisher'])}",
         "verdict": "unproven",
-        "summary": '"The ruling in one or two sentences."',
+        "summary": _quoted(PLACEHOLDERS["summary"]),
         "topics": f"[{_first_slug(sources.content / 'topics') or 'topic-slug'}]",
         "published": today().isoformat(),
         "draft": "true",
@@ -70,20 +104,88 @@ def _field_lines(field: FieldSpec, value: str | None) -> list[str]:
 
 
 def new(sources: Sources, kind: str, slug: str) -> int:
-    if not SLUG_RE.match(slug):
-        print(f"error: '{slug}' is not a valid slug; try '{slugify(slug)}' "
-              "(lowercase letters, digits and single hyphens)", file=sys.stderr)
+    """Write the new file; exit code 0, 1 (not written) or 2 (wrong usage).
+
+    Everything that can be refused is refused before the first write, and a
+    failed write is a message, never a traceback.
+    """
+    problem = _slug_problem(slug) or _content_problem(sources)
+    if problem:
+        print(f"error: {problem}", file=sys.stderr)
         return 2
     folder, _ = _FOLDERS[kind]
     path = sources.content / folder / f"{slug}.md"
-    if path.exists():
-        print(f"error: {sources.display(path)} already exists; it was not changed",
-              file=sys.stderr)
+    problem = _write_new(path, render_file(kind, slug, sources), sources)
+    if problem:
+        print(f"error: {problem}", file=sys.stderr)
         return 1
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(render_file(kind, slug, sources), encoding="utf-8")
     print(f"Created {sources.display(path)}")
     if kind == "claim":
-        print("It is a draft: fill in the fields, run `site-builder check`, "
-              "then remove `draft: true` to publish.")
+        print("It is a draft: replace every TODO (claimant, claim, source, summary and the "
+              "text), run `site-builder check`, then remove `draft: true` to publish.")
     return 0
+
+
+def _slug_problem(slug: str) -> str | None:
+    """Why ``slug`` cannot name a file, with the slug the editor probably meant."""
+    if not SLUG_RE.match(slug):
+        return (f"'{slug}' is not a valid slug; try '{_shorten(slugify(slug))}' "
+                "(lowercase letters, digits and single hyphens)")
+    if len(slug) > MAX_SLUG_LENGTH:
+        return (f"the slug is {len(slug)} characters long; a slug is at most "
+                f"{MAX_SLUG_LENGTH} (it names files and URLs); try '{_shorten(slug)}'")
+    return None
+
+
+def _shorten(slug: str) -> str:
+    """``slug`` cut to MAX_SLUG_LENGTH, at a hyphen when there is one."""
+    if len(slug) <= MAX_SLUG_LENGTH:
+        return slug
+    cut = slug[:MAX_SLUG_LENGTH + 1]
+    cut = cut[:cut.rindex("-")] if "-" in cut else cut[:MAX_SLUG_LENGTH]
+    return cut.strip("-")
+
+
+def _content_problem(sources: Sources) -> str | None:
+    """A mistyped --content must not grow a new folder tree.
+
+    `new` adds a file to an existing site: the content folder must exist and
+    hold the site's site.yaml. No command writes site.yaml (a new site starts
+    with an editor writing it), so this refuses no documented workflow.
+    """
+    content = sources.content
+    if not content.is_dir():
+        return (f"the content folder {content} does not exist; nothing was created. "
+                "Run this in the site's folder (the one that holds content/), or name "
+                "the content folder with --content PATH")
+    if not (content / "site.yaml").is_file():
+        return (f"{content} has no site.yaml, so it is not a site's content folder; "
+                "nothing was created. Name the folder that holds site.yaml with "
+                "--content PATH (a new site starts with a site.yaml: title, base_url, "
+                "publisher)")
+    return None
+
+
+def _write_new(path: Path, text: str, sources: Sources) -> str | None:
+    """Create ``path`` (never over an existing file); None, or why it failed."""
+    shown = sources.display(path)
+    try:
+        path.parent.mkdir(exist_ok=True)
+    except OSError as exc:
+        folder = sources.display(path.parent)
+        reason = (f"{folder} is a file, not a folder" if path.parent.exists()
+                  else exc.strerror or str(exc))
+        return f"{shown} cannot be created: {reason}"
+    try:
+        handle = open(path, "x", encoding="utf-8")  # "x": never over a file made meanwhile
+    except FileExistsError:
+        return f"{shown} already exists; it was not changed"
+    except OSError as exc:
+        return f"{shown} cannot be created: {exc.strerror or exc}"
+    try:
+        with handle:
+            handle.write(text)
+    except OSError as exc:
+        path.unlink(missing_ok=True)  # no half-written file left behind
+        return f"{shown} could not be written: {exc.strerror or exc}; nothing was kept"
+    return None

@@ -25,6 +25,7 @@ import socket
 import sys
 import threading
 import time
+import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable
@@ -33,7 +34,8 @@ from urllib.parse import unquote, urlsplit
 import jinja2
 
 from .build import _template_problem, today
-from .load import Document, Documents, Sources, find_files, load_file, report_missing_site
+from .load import (Document, Documents, Sources, _ignored, find_files, load_file,
+                   report_missing_site)
 from .problems import Problems, format_report
 from .render import Renderer
 from .resolve import Memo, Options, build_model
@@ -97,19 +99,71 @@ class Preview:
             self.documents.pop(path, None)
 
     def apply(self, changed: Iterable[Path]) -> None:
-        """Take in changed, new and deleted files, then rebuild the model."""
-        changed = list(changed)
+        """Take in changed, new and deleted files and folders, then rebuild the model.
+
+        File events name folders too: watchfiles reports a folder that is
+        renamed, moved or deleted by the folder's path alone, never the files
+        in it. So a path that is (or was) a folder drops every document under
+        it, and a folder that exists has every content file under it loaded.
+        A saved file (the common case) costs no folder scan.
+        """
+        changed = [path.resolve() for path in changed]
         with self.lock:
-            if len(changed) == 1 and self._patch_claim(changed[0].resolve()):
+            changed = [path for path in changed if not self._is_scratch(path)] or changed
+            if len(changed) == 1 and self._patch_claim(changed[0]):
                 return
+            folders = []
             for path in changed:
-                path = path.resolve()
-                if path.is_file() and self.sources.kind_of(path):
-                    self._load(path)
-                else:
-                    self.documents.pop(path, None)
-                    self.load_problems.pop(path, None)
+                if path.is_file():
+                    self._load(path) if self.sources.kind_of(path) else self._forget(path)
+                    continue
+                was_file = path in self.documents or path in self.load_problems
+                self._forget(path)
+                if not was_file or path.is_dir():
+                    folders.append(path)
+            if folders:
+                self._forget_under(folders)
+                self._load_under([f for f in folders if f.is_dir()])
             self.rebuild()
+
+    def _is_scratch(self, path: Path) -> bool:
+        """An editor's temporary, swap or backup file that is gone or is not content.
+
+        Editors save by writing ``.name.tmp`` and renaming it over the file;
+        the event for the temporary name must not cost the one-claim fast
+        path. A gone folder with such a name still counts if files were
+        loaded from under it.
+        """
+        if not _ignored(path.name) or path.is_file():
+            return False
+        prefix = str(path) + os.sep
+        return path not in self.load_problems and not any(
+            str(known).startswith(prefix) for known in self.load_problems)
+
+    def _forget(self, path: Path) -> None:
+        self.documents.pop(path, None)
+        self.load_problems.pop(path, None)
+
+    def _forget_under(self, folders: list[Path]) -> None:
+        """Drop the files under folders that are gone or whose files are read again.
+
+        One string comparison per known file: about a millisecond at 10,000 files.
+        """
+        prefixes = tuple(str(folder) + os.sep for folder in folders)
+        for known in (self.documents, self.load_problems):
+            for path in [p for p in known if str(p).startswith(prefixes)]:
+                del known[path]
+
+    def _load_under(self, folders: list[Path]) -> None:
+        """Load the content files now under ``folders``: the same files
+        :func:`find_files` would take (hidden folders and other files left
+        out), from one scan of the sources (tens of ms at 10,000 files)."""
+        if not folders:
+            return
+        prefixes = tuple(str(folder) + os.sep for folder in folders)
+        for path, _ in find_files(self.sources):
+            if str(path).startswith(prefixes):
+                self._load(path)
 
     def _patch_claim(self, path: Path) -> bool:
         """The common edit, fast: a claim whose links did not change.
@@ -226,8 +280,8 @@ class Preview:
             return None
         try:
             body = snap.renderer.render(route)
-        except jinja2.TemplateError as exc:
-            _template_problem(snap.problems, exc, route)
+        except Exception as exc:  # any failure is a report in the browser, never a bare 500
+            _render_problem(snap.problems, exc, route, self.sources)
             print(format_report(snap.problems.errors), file=sys.stderr)
             return None
         snap.cache[route.output] = body
@@ -247,6 +301,30 @@ class Preview:
                   500: "Build Error"}[status]
         start_response(f"{status} {reason}", headers)
         return [body]
+
+
+def _render_problem(problems: Problems, exc: Exception, route: Route, sources: Sources) -> None:
+    """Report a failed render where the editor can act on it.
+
+    A Jinja2 error goes through the build's own report. Anything else (a
+    division by zero in a site's template, a writer's bug) is reported at the
+    innermost template line of the traceback when there is one (Jinja2 gives
+    template frames the template's file name), else at the innermost frame.
+    """
+    if isinstance(exc, jinja2.TemplateError):
+        _template_problem(problems, exc, route)
+        return
+    frames = list(traceback.walk_tb(exc.__traceback__))
+    templates = [f for f in frames if f[0].f_code.co_filename.endswith((".html", ".xml", ".svg"))]
+    frame, line = (templates or frames or [(None, 1)])[-1]
+    where = sources.display(Path(frame.f_code.co_filename)) if frame is not None else "templates"
+    if templates:
+        hint = "fix the template; the preview reloads when you save it"
+    else:
+        hint = ("this looks like a bug in site-builder, not in your files: please report it "
+                "with this message")
+    problems.error(where, line, f"error while building {route.url}: "
+                   f"{type(exc).__name__}: {exc}", hint)
 
 
 def _link_shape(item: Any) -> tuple:  # type: ignore[type-arg]

@@ -227,3 +227,145 @@ def test_error_page_shows_a_file_name_that_is_not_utf8():
     problems.error("content/claims/caf\udce9.md", 1, "the file name is not a valid slug")
     page = BeautifulSoup(error_page(problems).decode("utf-8"), "html.parser")
     assert "content/claims/caf?.md:1:1" in page.select_one("#site-builder-error li").get_text()
+
+
+# -- folders moved, renamed or deleted ----------------------------------------------
+def _in_memory(content: Path):
+    """The preview without its server: what every request is answered from."""
+    from site_builder.load import Sources
+    from site_builder.serve import Preview as SitePreview
+
+    preview = SitePreview(Sources.at(content))
+    preview.load_all()
+    return preview
+
+
+def _problems(preview) -> list[str]:
+    return [f"{p.location()}: {p.message}" for p in preview.snapshot.problems.errors]
+
+
+def test_renamed_folder_of_claims_is_followed(tmp_path: Path):
+    """A folder rename is reported as the two folder paths only (watchfiles), yet
+    every claim in it keeps its page, once, under its new file name."""
+    from bs4 import BeautifulSoup
+
+    content = write_site(tmp_path)
+    preview = _in_memory(content)
+    old, new = content / "claims" / "2024", content / "claims" / "archive"
+    old.mkdir()
+    moved = old / "jobs-doubled.md"
+    os.rename(content / "claims" / "jobs-doubled.md", moved)
+    preview.apply([content / "claims" / "jobs-doubled.md", old, moved])
+    assert preview.respond("/claims/jobs-doubled/")[0] == 200 and not _problems(preview)
+    os.rename(old, new)
+    preview.apply([old, new])
+    assert preview.respond("/claims/jobs-doubled/")[0] == 200 and not _problems(preview)
+    preview.apply([new])  # a second event for the same folder changes nothing
+    assert preview.respond("/claims/jobs-doubled/")[0] == 200 and not _problems(preview)
+    edited = new / "jobs-doubled.md"  # the editor saves the file where it is now
+    edited.write_text(claim_text(title='"Saved after the move"'), encoding="utf-8")
+    preview.apply([edited])
+    assert not _problems(preview)  # not "used twice", naming a file that is gone
+    page = BeautifulSoup(preview.respond("/claims/jobs-doubled/")[2], "html.parser")
+    assert "Saved after the move" in page.select_one("h1").get_text()
+    edited.unlink()
+    preview.apply([edited])
+    assert preview.respond("/claims/jobs-doubled/")[0] == 404
+
+
+def test_deleted_or_moved_away_folder_takes_its_pages_with_it(tmp_path: Path):
+    from bs4 import BeautifulSoup
+
+    content = write_site(tmp_path)
+    preview = _in_memory(content)
+    assert preview.respond("/claims/prices-fell/")[0] == 200
+    shutil.move(content / "claims", tmp_path / "claims.moved")
+    preview.apply([content / "claims"])
+    for path in ("/claims/prices-fell/", "/claims/jobs-doubled/"):
+        assert preview.respond(path)[0] == 404, path
+    actor = BeautifulSoup(preview.respond("/actors/jane-doe/")[2], "html.parser")
+    assert not actor.select('a[href^="/claims/prices-fell"]')
+    shutil.move(tmp_path / "claims.moved", content / "claims")  # and back again
+    preview.apply([content / "claims"])
+    assert preview.respond("/claims/prices-fell/")[0] == 200 and not _problems(preview)
+    shutil.rmtree(content / "topics")
+    preview.apply([content / "topics"])
+    assert preview.respond("/topics/economy/")[0] in (404, 500)
+    assert any("unknown topic 'economy'" in p for p in _problems(preview))
+
+
+def test_save_through_a_temporary_file_stays_a_one_claim_update(tmp_path: Path):
+    """Editors write `.name.tmp` and rename it over the claim: the event for the
+    temporary name must not turn the fast one-claim update into a rebuild."""
+    from bs4 import BeautifulSoup
+
+    content = write_site(tmp_path)
+    preview = _in_memory(content)
+    model = preview.snapshot.site
+    claim = content / "claims" / "jobs-doubled.md"
+    temp = claim.with_name(".jobs-doubled.md.tmp")
+    temp.write_text(claim_text(title='"Saved through a temporary file"', related="[prices-fell]"))
+    os.replace(temp, claim)
+    preview.apply([temp, claim])
+    page = BeautifulSoup(preview.respond("/claims/jobs-doubled/")[2], "html.parser")
+    assert "Saved through a temporary file" in page.select_one("h1").get_text()
+    assert preview.snapshot.site is model  # patched in place, not rebuilt
+
+
+def test_folder_with_a_backup_like_name_is_still_followed(tmp_path: Path):
+    """`old~` is not a scratch file when claims were read from under it."""
+    content = write_site(tmp_path, claims={"jobs-doubled": claim_text(),
+                                           "prices-fell": claim_text(title='"Prices?"')})
+    folder = content / "claims" / "old~"
+    folder.mkdir()
+    shutil.move(content / "claims" / "prices-fell.md", folder / "prices-fell.md")
+    preview = _in_memory(content)
+    preview.apply([folder / "prices-fell.md"])  # as a file event would bring it in
+    assert preview.respond("/claims/prices-fell/")[0] == 200
+    shutil.rmtree(folder)
+    preview.apply([folder])
+    assert preview.respond("/claims/prices-fell/")[0] == 404 and not _problems(preview)
+
+
+def test_folder_moved_out_of_the_running_preview(preview: Preview):
+    """The real server with real file events: the moved folder's pages go away."""
+    assert preview.page("/claims/jobs-doubled/")[0] == 200
+    shutil.move(preview.root / "content/claims", preview.root / "claims.moved")
+    wait_for(lambda: preview.page("/claims/jobs-doubled/")[0] == 404)
+    shutil.move(preview.root / "claims.moved", preview.root / "content/claims")
+    wait_for(lambda: preview.page("/claims/jobs-doubled/")[0] == 200)
+
+
+# -- any render error is a page, not a bare 500 ---------------------------------------
+def test_exception_in_a_template_shows_the_error_page(preview: Preview):
+    from bs4 import BeautifulSoup
+
+    preview.write("templates/claim.html", "{% extends 'base.html' %}{% block content %}\n"
+                  "<p>{{ 1 / 0 }}</p>{% endblock %}")
+    status, body = wait_for(lambda: (r := preview.page("/claims/jobs-doubled/"))[0] == 500 and r)
+    report = BeautifulSoup(body, "html.parser").select_one("#site-builder-error")
+    assert report is not None, body
+    assert "templates/claim.html:2" in report.get_text() and "division by zero" in report.get_text()
+    assert "Traceback" not in body and "livereload.js" in body
+    (preview.root / "templates/claim.html").unlink()
+    wait_for(lambda: preview.page("/claims/jobs-doubled/")[0] == 200)
+    assert preview.proc.poll() is None
+
+
+def test_exception_in_a_writer_shows_the_error_page(site: Path, monkeypatch):
+    from bs4 import BeautifulSoup
+
+    preview = _in_memory(site)
+    renderer = preview.snapshot.renderer
+
+    def broken(route):
+        raise KeyError("no such field")
+
+    writer = next(r.writer for r in preview.snapshot.by_output.values() if r.writer)
+    monkeypatch.setitem(renderer.writers, writer, broken)
+    url = next(u for u, r in preview.snapshot.by_output.items() if r.writer == writer)
+    status, ctype, body = preview.respond(url)
+    assert status == 500 and ctype.startswith("text/html")
+    report = BeautifulSoup(body, "html.parser").select_one("#site-builder-error")
+    assert report is not None and "no such field" in report.get_text()
+    assert url in report.get_text()
