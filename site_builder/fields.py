@@ -38,7 +38,8 @@ def shorten_slug(slug: str) -> str:
     """``slug`` cut to :data:`MAX_SLUG` characters, at a hyphen where there is one."""
     if len(slug) <= MAX_SLUG:
         return slug
-    cut = slug[:MAX_SLUG + 1].rsplit("-", 1)[0]
+    head = slug[:MAX_SLUG + 1]
+    cut = head.rsplit("-", 1)[0] if "-" in head else ""
     return cut if len(cut) >= MAX_SLUG // 2 else slug[:MAX_SLUG].rstrip("-")
 
 

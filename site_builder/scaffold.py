@@ -15,35 +15,11 @@ import json
 import sys
 from pathlib import Path
 
-from .fields import SLUG_RE, slugify
+from .fields import MAX_SLUG, SLUG_RE, shorten_slug, slugify
 from .load import Sources
-from .schema import ACTOR, CLAIM, TOPIC, FieldSpec
+from .schema import ACTOR, BODY_PLACEHOLDERS, CLAIM, PLACEHOLDERS, TOPIC, FieldSpec
 
 _FOLDERS = {"claim": ("claims", CLAIM), "actor": ("actors", ACTOR), "topic": ("topics", TOPIC)}
-
-#: Longest slug `new` accepts. A slug becomes file names (``claims/<slug>.md``,
-#: ``cards/<slug>.svg``, the build's ``.<slug>.svg.<pid>.tmp``, editors' swap and
-#: backup files), and most file systems allow 255 bytes per name; slugs are
-#: ASCII, so 120 leaves room for every prefix and suffix and keeps URLs readable.
-MAX_SLUG_LENGTH = 120
-
-#: Front matter field (``a.b`` for a nested key) -> the placeholder `new` writes
-#: there. None of them can be mistaken for an editor's text, and the claimant
-#: matches no actor: attributing a claim to someone is an editor's decision.
-PLACEHOLDERS: dict[str, str] = {
-    "claim": "TODO: the claim as it was made, in under 75 characters",
-    "claimant": "TODO: who made the claim (an actor's slug, name or alias)",
-    "source.publisher": "TODO: where the claim appeared",
-    "summary": "TODO: the ruling in one or two sentences",
-}
-
-#: Placeholder sentences of a new claim's text, each on a line of its own.
-BODY_PLACEHOLDERS: tuple[str, ...] = (
-    "TODO: who said it, where and when.",
-    "TODO: the analysis, with footnotes for sources.",
-    "TODO: why this verdict.",
-    "TODO: the source of this statement.",
-)
 
 _BODIES = {
     "claim": f"## What was said\n\n{BODY_PLACEHOLDERS[0]}\n\n"
@@ -129,21 +105,12 @@ def new(sources: Sources, kind: str, slug: str) -> int:
 def _slug_problem(slug: str) -> str | None:
     """Why ``slug`` cannot name a file, with the slug the editor probably meant."""
     if not SLUG_RE.match(slug):
-        return (f"'{slug}' is not a valid slug; try '{_shorten(slugify(slug))}' "
+        return (f"'{slug}' is not a valid slug; try '{slugify(slug)}' "
                 "(lowercase letters, digits and single hyphens)")
-    if len(slug) > MAX_SLUG_LENGTH:
+    if len(slug) > MAX_SLUG:
         return (f"the slug is {len(slug)} characters long; a slug is at most "
-                f"{MAX_SLUG_LENGTH} (it names files and URLs); try '{_shorten(slug)}'")
+                f"{MAX_SLUG} (it names files and URLs); try '{shorten_slug(slug)}'")
     return None
-
-
-def _shorten(slug: str) -> str:
-    """``slug`` cut to MAX_SLUG_LENGTH, at a hyphen when there is one."""
-    if len(slug) <= MAX_SLUG_LENGTH:
-        return slug
-    cut = slug[:MAX_SLUG_LENGTH + 1]
-    cut = cut[:cut.rindex("-")] if "-" in cut else cut[:MAX_SLUG_LENGTH]
-    return cut.strip("-")
 
 
 def _content_problem(sources: Sources) -> str | None:

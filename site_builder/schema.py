@@ -98,5 +98,24 @@ PUBLISHER = ("name", "url", "logo")
 POLICIES = ("about", "methodology", "corrections", "funding", "contact", "ethics",
             "ownership", "masthead")
 
+#: front matter field (``a.b`` for a nested key) -> the placeholder that
+#: ``site-builder new claim`` writes there. None can be mistaken for an
+#: editor's words, and the claimant matches no actor: attributing a claim to
+#: someone is an editor's decision. ``check`` reports any left unedited.
+PLACEHOLDERS: dict[str, str] = {
+    "claim": "TODO: the claim as it was made, in under 75 characters",
+    "claimant": "TODO: who made the claim (an actor's slug, name or alias)",
+    "source.publisher": "TODO: where the claim appeared",
+    "summary": "TODO: the ruling in one or two sentences",
+}
+
+#: placeholder sentences of a new claim's text, each on a line of its own
+BODY_PLACEHOLDERS: tuple[str, ...] = (
+    "TODO: who said it, where and when.",
+    "TODO: the analysis, with footnotes for sources.",
+    "TODO: why this verdict.",
+    "TODO: the source of this statement.",
+)
+
 BY_KIND = {"claim": CLAIM, "actor": ACTOR, "topic": TOPIC, "page": PAGE, "seed": SEED,
            "site": SITE}

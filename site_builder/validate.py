@@ -19,7 +19,8 @@ from .markdown import Rendered, prerender, render
 from .model import (Actor, Claim, Correction, Reference, Seed, SiteConfig,
                     StandalonePage, Topic, Verdict)
 from .problems import Problems, did_you_mean, printable
-from .schema import ACTOR, CLAIM, CORRECTION, PAGE, REFERENCE, SEED, TOPIC
+from .schema import (ACTOR, BODY_PLACEHOLDERS, CLAIM, CORRECTION, PAGE, PLACEHOLDERS,
+                     REFERENCE, SEED, TOPIC)
 
 Ref = tuple[str, int]  # (name as written, file line)
 
@@ -115,6 +116,7 @@ def check_claim(doc: Document, config: SiteConfig, verdicts: dict[str, Verdict],
         draft=f.boolean("draft"),
     )
     _check_claim_reviewed(f, claim.claim, verdicts)
+    _check_placeholders(f, doc, refs, claim.draft)
     if claim.updated and claim.published and claim.updated < claim.published:
         f.warning("updated", "'updated' is before 'published'",
                   "the update date should be on or after the publication date")
@@ -340,3 +342,49 @@ def stamp(obj: Any, doc: Document) -> None:
 
 
 _CHECKS = {"actor": check_actor, "topic": check_topic, "page": check_page}
+
+
+def _check_placeholders(f: Fields, doc: Document, refs: ClaimRefs, draft: bool) -> None:
+    """Text that ``site-builder new`` wrote and nobody replaced.
+
+    A warning while the claim is a draft (the editor is still writing), an
+    error once it would be published: placeholder words must never appear
+    attributed to a real person. The placeholder claimant is taken out of
+    the names to look up, so a draft is not also told "no actor matches".
+    """
+    report = f.warning if draft else f.error
+    hint = "replace it with your own text" + ("" if draft else " before publishing")
+    for key, text in PLACEHOLDERS.items():
+        for path, value in _values_at(doc.parsed.data, key):
+            if isinstance(value, str) and value.strip() == text:
+                report(path, f"'{key}' is still the placeholder from `site-builder new`", hint)
+    refs.claimants[:] = [(n, line) for n, line in refs.claimants
+                         if n != PLACEHOLDERS["claimant"]]
+    for number, line in enumerate(doc.parsed.body.splitlines()):
+        if any(text in line for text in BODY_PLACEHOLDERS):
+            (f.problems.warning if draft else f.problems.error)(
+                doc.path, doc.parsed.body_line + number,
+                "this text is still the placeholder from `site-builder new`", hint)
+
+
+def _values_at(data: Any, key: str) -> list[tuple[str, Any]]:
+    """(line key, value) of a dotted front matter key; a list at any level is
+    searched item by item (``source`` may be one mapping or a list of them)."""
+    found: list[tuple[str, Any]] = [("", data)]
+    for name in key.split("."):
+        step = []
+        for path, value in found:
+            items = list(enumerate(value)) if isinstance(value, list) else [(None, value)]
+            for index, item in items:
+                here = path if index is None else f"{path}[{index}]"
+                if isinstance(item, dict) and name in item:
+                    step.append((f"{here}.{name}" if here else name, item[name]))
+        found = step
+    result = []
+    for path, value in found:
+        if isinstance(value, list):
+            result += [(f"{path}[{i}]", item) for i, item in enumerate(value)]
+        else:
+            result.append((path, value))
+    return result
+

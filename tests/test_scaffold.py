@@ -10,15 +10,8 @@ import yaml
 from conftest import run_cli, write_site
 from site_builder.schema import ACTOR, CLAIM, TOPIC
 
-#: the rule that reports placeholder text left from `new` lives in validate.py;
-#: until it is wired in, a fresh claim's placeholder claimant is reported as an
-#: unknown actor even while the claim is a draft (see scaffold.PLACEHOLDERS)
-NEEDS_PLACEHOLDER_RULE = pytest.mark.xfail(
-    strict=True, reason="validate.py does not yet check scaffold.PLACEHOLDERS")
-
-
 @pytest.mark.parametrize("kind, folder, spec", [
-    pytest.param("claim", "claims", CLAIM, marks=NEEDS_PLACEHOLDER_RULE),
+    ("claim", "claims", CLAIM),
                                                 ("actor", "actors", ACTOR),
                                                 ("topic", "topics", TOPIC)])
 def test_new_file_lists_every_field_and_passes_check(tmp_path: Path, kind, folder, spec):
@@ -37,7 +30,6 @@ def test_new_file_lists_every_field_and_passes_check(tmp_path: Path, kind, folde
     assert not unexpected  # only the "topic has no claims yet" note, and placeholders
 
 
-@NEEDS_PLACEHOLDER_RULE
 def test_new_claim_is_a_draft_left_out_of_builds(tmp_path: Path):
     content = write_site(tmp_path)
     run_cli("new", "claim", "fresh-one", "--content", str(content))
@@ -58,7 +50,7 @@ def test_new_refuses_to_overwrite_and_bad_slugs(tmp_path: Path):
 
 def _placeholder_lines(text: str) -> set[int]:
     """File lines (1-based) that hold a placeholder from `new`."""
-    from site_builder.scaffold import BODY_PLACEHOLDERS, PLACEHOLDERS
+    from site_builder.schema import BODY_PLACEHOLDERS, PLACEHOLDERS
 
     texts = [*PLACEHOLDERS.values(), *BODY_PLACEHOLDERS]
     return {i + 1 for i, line in enumerate(text.splitlines()) if any(t in line for t in texts)}
@@ -98,11 +90,10 @@ def test_unedited_new_claim_cannot_be_published_unnoticed(tmp_path: Path):
     assert build.returncode == 1 and not (tmp_path / "out" / "claims" / "fresh-one").exists()
 
 
-@NEEDS_PLACEHOLDER_RULE
 def test_every_placeholder_is_reported_where_it_is(tmp_path: Path):
     """Each placeholder from `new` is a warning in a draft, an error once published,
     reported at its own line."""
-    from site_builder.scaffold import BODY_PLACEHOLDERS, PLACEHOLDERS
+    from site_builder.schema import BODY_PLACEHOLDERS, PLACEHOLDERS
 
     content = write_site(tmp_path)
     run_cli("new", "claim", "fresh-one", "--content", str(content))
@@ -118,7 +109,7 @@ def test_every_placeholder_is_reported_where_it_is(tmp_path: Path):
 
 
 def test_new_refuses_slugs_too_long_for_file_names(tmp_path: Path):
-    from site_builder.scaffold import MAX_SLUG_LENGTH
+    from site_builder.fields import MAX_SLUG as MAX_SLUG_LENGTH
 
     content = write_site(tmp_path)
     before = sorted(p.name for p in (content / "claims").iterdir())
