@@ -339,3 +339,13 @@ def test_base_url_in_a_sub_folder_is_flagged(tmp_path):
     warning = one(problems, "content/site.yaml", "warning")
     assert warning.line == 2 and "more than a domain" in warning.message
     assert all("domain" not in p.message for p in problems_for(tmp_path / "root"))
+
+
+def test_did_you_mean_finds_the_nearest_name_among_thousands():
+    """Big sites take the shortlist path: the hint must still name the right file."""
+    from site_builder.problems import did_you_mean
+
+    slugs = [f"crime-fell-in-{n}-cities" for n in range(5000)] + ["prices-doubled-in-march"]
+    assert did_you_mean("prices-dobled-in-march", slugs) == "did you mean 'prices-doubled-in-march'?"
+    assert "'crime-fell-in-4321-cities'" in did_you_mean("Crime-Fell-In-4321-Citys", slugs)
+    assert did_you_mean("zzzz", slugs) == ""
