@@ -187,6 +187,8 @@ class Claim:
     version: str = ""       # digest of the file
     meta_version: str = ""  # digest of its front matter: all a list, feed or card shows
     extra: dict[str, Any] = field(default_factory=dict, repr=False)
+    #: the latest of updated and the corrections log's dates (None: no log)
+    last_change: dt.date | None = None
 
     @property
     def url_path(self) -> str:
@@ -194,7 +196,9 @@ class Claim:
 
     @property
     def modified(self) -> dt.date:
-        return self.updated or self.published
+        """When the fact-check last changed for its readers: ``updated``, or a
+        later entry of its corrections log (a re-rating is an update)."""
+        return self.last_change or self.updated or self.published
 
     @property
     def seeds(self) -> list[Seed]:

@@ -128,8 +128,8 @@ def claim_review(site: Site, claim: Claim, org: dict[str, Any] | None = None,
         "reviewRating": (ratings or {}).get(claim.verdict.key) or rating(site, claim.verdict),
         "itemReviewed": item,
     }
-    if claim.updated:
-        review["dateModified"] = claim.updated.isoformat()
+    if claim.modified != claim.published:
+        review["dateModified"] = claim.modified.isoformat()
     if site.config.language:
         review["inLanguage"] = site.config.language
     return review
@@ -278,14 +278,19 @@ def robots_disallow_all() -> bytes:
 
 
 def redirects(site: Site) -> bytes:
-    """Netlify ``_redirects``: each alias answers 301 with the claim's URL."""
+    """Netlify ``_redirects``: each alias answers 301 with the claim's URL.
+
+    Forced (``301!``): the build also writes an HTML redirect page at each
+    alias (for hosts without redirect rules), and Netlify serves an existing
+    file rather than apply an unforced rule ("shadowing").
+    """
     lines = []
     for claim in site.claims:
         for alias in claim.aliases:
             source = quote(alias, safe="/%")  # Netlify wants special characters encoded
-            lines.append(f"{source} {claim.url_path} 301")
+            lines.append(f"{source} {claim.url_path} 301!")
             if source.endswith("/") and len(source) > 1:
-                lines.append(f"{source.rstrip('/')} {claim.url_path} 301")
+                lines.append(f"{source.rstrip('/')} {claim.url_path} 301!")
     return ("\n".join(sorted(set(lines))) + "\n").encode("utf-8") if lines else b""
 
 

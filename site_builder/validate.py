@@ -111,10 +111,14 @@ def check_claim(doc: Document, config: SiteConfig, verdicts: dict[str, Verdict],
         updated=f.date("updated"),
         author=f.text("author"),
         evidence=_references(f, "evidence", refs, need="title"),
-        corrections=_corrections(f, verdicts),
+        corrections=[],
         aliases=_aliases(f),
         draft=f.boolean("draft"),
     )
+    claim.corrections = _corrections(f, verdicts, claim.verdict)
+    if claim.corrections:
+        claim.last_change = max(claim.updated or claim.published or claim.corrections[-1].date,
+                                claim.corrections[-1].date)
     _check_claim_reviewed(f, claim.claim, verdicts)
     _check_placeholders(f, doc, refs, claim.draft)
     if claim.updated and claim.published and claim.updated < claim.published:
@@ -202,8 +206,11 @@ def _references(f: Fields, key: str, refs: ClaimRefs, need: str) -> list[Referen
     return result
 
 
-def _corrections(f: Fields, verdicts: dict[str, Verdict]) -> list[Correction]:
-    result = []
+def _corrections(f: Fields, verdicts: dict[str, Verdict],
+                 current: Verdict | None) -> list[Correction]:
+    """The log, oldest first; a "previous" rating equal to the one that followed
+    it is no rating change (it would print "changed from False to False")."""
+    result: list[tuple[Correction, str]] = []
     for data, path in f.mappings("corrections"):
         f.unknown_keys(data, CORRECTION, f"{path}.")
         day = f.date(f"{path}.date", required=True, data=data)
@@ -219,8 +226,21 @@ def _corrections(f: Fields, verdicts: dict[str, Verdict]) -> list[Correction]:
                 f.error(f"{path}.previous_verdict", f"unknown verdict '{key}'",
                         guess or "the scale is: " + ", ".join(verdicts))
         if day and note:
-            result.append(Correction(day, note, previous))
-    return sorted(result, key=lambda c: c.date)
+            result.append((Correction(day, note, previous), path))
+    result.sort(key=lambda item: item[0].date)
+    following = current
+    for correction, path in reversed(result):
+        if correction.previous_verdict is None:
+            continue
+        if correction.previous_verdict is following:
+            f.warning(f"{path}.previous_verdict", f"previous_verdict '{following.key}' is the "
+                      "rating that followed it: this entry changed no rating",
+                      "give the rating the claim had before this correction, or remove "
+                      "previous_verdict")
+            correction.previous_verdict = None
+            continue
+        following = correction.previous_verdict
+    return [correction for correction, _ in result]
 
 
 #: files of the host's own that an alias page must never replace

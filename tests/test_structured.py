@@ -81,6 +81,42 @@ def test_date_modified_from_updated(tmp_path: Path):
     assert jsonld(soup(out / "claims/x/index.html"))[0]["dateModified"] == "2024-05-02"
 
 
+def test_a_re_rating_in_the_corrections_log_is_an_update_everywhere(tmp_path: Path):
+    """A verdict changed through `corrections` (without touching `updated`) must
+    reach the page, ClaimReview, the data feed, the Atom feed and the sitemap."""
+    log = ("\n  - date: 2024-09-15\n    note: New figures; we changed the rating."
+           "\n    previous_verdict: \"true\"")
+    content = write_site(tmp_path, claims={"x": claim_text(corrections=log)})
+    out = tmp_path / "out"
+    assert run_cli("build", "--content", str(content), "--out", str(out)).returncode == 0
+    page = soup(out / "claims/x/index.html")
+    assert jsonld(page)[0]["dateModified"] == "2024-09-15"
+    facts = {dt.get_text(strip=True): dt.find_next_sibling("dd").get_text(strip=True)
+             for dt in page.select("dl.facts dt")}
+    assert facts["Updated"] == "15 September 2024"
+    feed = json.loads((out / "claimreview.json").read_text())
+    assert feed["dataFeedElement"][0]["dateModified"] == "2024-09-15"
+    entry = ET.parse(out / "feed.xml").getroot().find(f"{ATOM}entry")
+    assert entry.find(f"{ATOM}updated").text.startswith("2024-09-15")
+    lastmods = {u.findtext(f"{SM}loc"): u.findtext(f"{SM}lastmod")
+                for u in ET.parse(out / "sitemap.xml").getroot()}
+    assert lastmods["https://checks.example.org/claims/x/"] == "2024-09-15"
+
+
+def test_a_correction_naming_the_current_rating_as_previous_changes_no_rating(tmp_path: Path):
+    log = ("\n  - date: 2024-09-15\n    note: Re-rated.\n    previous_verdict: \"true\""
+           "\n  - date: 2024-09-16\n    note: Noted again.\n    previous_verdict: \"false\"")
+    content = write_site(tmp_path, claims={"x": claim_text(corrections=log), "y": claim_text()})
+    problems = check(Sources.at(content)).problems
+    warning = [p for p in problems.warnings if "changed no rating" in p.message]
+    assert len(warning) == 1 and warning[0].line == 18, [p.as_text() for p in problems]
+    out = tmp_path / "out"
+    assert run_cli("build", "--content", str(content), "--out", str(out)).returncode == 0
+    changes = [p.get_text(" ", strip=True) for p in
+               soup(out / "claims/x/index.html").select(".log__change")]
+    assert changes == ["Rating changed from True to False as of 15 September 2024 ."]
+
+
 def test_home_has_organization_with_policy_pages(shipped: Path):
     org = jsonld(soup(shipped / "index.html"))[0]
     assert org["@type"] == "Organization"
@@ -151,7 +187,7 @@ def test_aliases_become_301s_and_html_redirect_pages(tmp_path: Path):
     out = tmp_path / "out"
     assert run_cli("build", "--content", str(content), "--out", str(out)).returncode == 0
     rules = (out / "_redirects").read_text().splitlines()
-    assert "/claims/old-x/ /claims/x/ 301" in rules and "/2019/x.html /claims/x/ 301" in rules
+    assert "/claims/old-x/ /claims/x/ 301!" in rules and "/2019/x.html /claims/x/ 301!" in rules
     page = soup(out / "claims/old-x/index.html")
     refresh = page.find("meta", attrs={"http-equiv": "refresh"})
     assert refresh and refresh["content"].endswith("/claims/x/")
