@@ -177,10 +177,13 @@ def _color(f: Fields, path: str, value: Any) -> str | None:
         return None
     import re
 
-    if isinstance(value, str) and re.fullmatch(r"#[0-9a-fA-F]{6}", value.strip()):
-        return value.strip()
+    text = value.strip() if isinstance(value, str) else ""
+    if re.fullmatch(r"#[0-9a-fA-F]{6}", text):
+        return text
+    if re.fullmatch(r"#[0-9a-fA-F]{3}", text):  # CSS shorthand: #c22 is #cc2222
+        return "#" + "".join(c * 2 for c in text[1:])
     f.error(path, f"color must be a hex colour like \"#b3261e\", not '{value}'",
-            "put it in quotes: color: \"#b3261e\"")
+            "write # and six hexadecimal digits, in quotes: color: \"#b3261e\"")
     return None
 
 

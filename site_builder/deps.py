@@ -186,6 +186,9 @@ class Fingerprints:
 
     def _parts(self, route: Route) -> list[str]:
         ctx: dict[str, Any] = route.context
+        if route.writer == "verdict_image":  # the site's title is in the global part
+            verdict = ctx["verdict"]
+            return [verdict.key, verdict.label, verdict.color or ""]
         if route.writer == "card" or route.template == "redirect.html":
             return [self.card(ctx.get("claim") or ctx["target"])]
         if "all_claims" in ctx:

@@ -16,7 +16,7 @@ from markupsafe import Markup
 
 from . import search, structured
 from .model import PartialDate, Site
-from .routes import Route
+from .routes import Route, verdict_image_url
 from .theme import Theme
 
 
@@ -133,6 +133,7 @@ class Renderer:
                                  else structured.robots(site)),
             "redirects": lambda r: structured.redirects(site),
             "card": lambda r: structured.verdict_card(site, r.context["claim"]),
+            "verdict_image": lambda r: structured.verdict_image(site, r.context["verdict"]),
             "search": search.write,
         }
 
@@ -161,7 +162,10 @@ class Renderer:
                 "title": structured.page_title(self.site, route),
                 "description": description,
                 "type": "article" if claim else "website",
-                "image": self.site.config.absolute(f"/cards/{claim.slug}.svg") if claim else "",
+                "image": self.site.config.absolute(verdict_image_url(claim.verdict))
+                if claim else "",
+                "image_alt": f"Rated {claim.verdict.label}" if claim else "",
+                "card": self.site.config.absolute(f"/cards/{claim.slug}.svg") if claim else "",
             },
         }
 

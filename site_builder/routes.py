@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from .model import Claim, Site
+from .model import Claim, Site, Verdict
 from .problems import Problems, did_you_mean
 from .resolve import Model
 
@@ -79,6 +79,11 @@ def paginate(base: str, template: str, claims: list[Claim], size: int,
     return routes
 
 
+def verdict_image_url(verdict: Verdict) -> str:
+    """The share image of every claim with this verdict (a PNG: see structured.py)."""
+    return f"/cards/verdicts/{verdict.key}.png"
+
+
 def _latest(claims: list[Claim]) -> dt.date | None:
     return max((c.modified for c in claims), default=None)
 
@@ -136,6 +141,9 @@ def build_routes(model: Model, problems: Problems, with_search: bool = True,
     if with_search:
         from .search import routes as search_routes  # here: search imports this module
         routes += search_routes(site, search_index)
+    # last: drawing a PNG takes longer than a page, best not all in one early slice
+    routes += [Route(verdict_image_url(v), writer="verdict_image", in_sitemap=False,
+                     context={"verdict": v}) for v in site.verdicts]
     routes += _alias_routes(site)
     _check_collisions(site, routes, problems)
     return routes

@@ -25,18 +25,17 @@ _FEED_SIZE = 50
 
 # -- page metadata -----------------------------------------------------------
 def page_title(site: Site, route: Route) -> str:
+    """The page's own title; each page of a long list says which page it is."""
     ctx = route.context
+    pager = ctx.get("pagination")
+    suffix = f" (page {pager.number})" if pager is not None and pager.number > 1 else ""
     for key, attr in (("claim", "title"), ("actor", "name"), ("topic", "title"),
                       ("verdict", "label"), ("seed", "headline"), ("page", "title")):
         if key in ctx:
-            title = str(getattr(ctx[key], attr))
-            pager = ctx.get("pagination")
-            if pager is not None and pager.number > 1:
-                title += f" (page {pager.number})"
-            return title
+            return str(getattr(ctx[key], attr)) + suffix
     return {"/claims/": "All fact-checks", "/actors/": "Claimants", "/topics/": "Topics",
-            "/verdicts/": "Our ratings", "/404.html": "Page not found"}.get(
-                route.url.split("page/")[0], site.config.title)
+            "/verdicts/": "Our ratings", "/404.html": "Page not found",
+            "/search/": "Search"}.get(route.url.split("page/")[0], site.config.title) + suffix
 
 
 def description(site: Site, route: Route) -> str:
@@ -219,7 +218,8 @@ def atom_feed(site: Site, route: Route) -> bytes:
     config = site.config
     claims: list[Claim] = sorted(route.context["claims"], key=Claim.sort_key)[:_FEED_SIZE]
     title = route.context["title"]
-    updated = max((c.modified for c in claims), default=dt.date(1970, 1, 1))
+    # a feed with no entry yet (an actor with no published claim) is as new as the site
+    updated = max((c.modified for c in claims or site.claims), default=dt.date(1970, 1, 1))
     lines = [
         '<?xml version="1.0" encoding="utf-8"?>',
         f'<feed xmlns="{ATOM}">',
@@ -296,7 +296,11 @@ def redirects(site: Site) -> bytes:
 
 # -- social card -----------------------------------------------------------------
 def _wrap(text: str, width: int, lines: int) -> list[str]:
-    words, result, current = text.split(), [], ""
+    """``text`` in at most ``lines`` lines of ``width`` characters (an ellipsis
+    ends what does not fit); a word longer than a line, a URL say, is cut."""
+    words, result, current = [], [], ""
+    for word in text.split():
+        words += [word[i:i + width] for i in range(0, len(word), width)]
     for word in words:
         if len(current) + len(word) + 1 > width and current:
             result.append(current)
@@ -310,12 +314,21 @@ def _wrap(text: str, width: int, lines: int) -> list[str]:
     return result
 
 
+#: widest a bold capital is, as a share of the font size (fonts differ: the
+#: badge's text is also told its length, so it never runs out of its badge)
+_CAPS_WIDTH = 0.8
+
+
 def verdict_card(site: Site, claim: Claim) -> bytes:
     """A 1200x630 SVG card: verdict label in its colour, the claim, the site name."""
     colour = claim.verdict.color or "#333333"
     names = ", ".join(a.name for a in claim.claimants)
     footer = f"{names} \u2014 checked by {site.config.title}" if names else site.config.title
+    footer = _wrap(footer, 66, 1)[0]
     quote = _wrap(f"\u201c{claim.claim}\u201d", 38, 4)
+    label = claim.verdict.label.upper()
+    size = min(56, int(1010 / (_CAPS_WIDTH * max(len(label), 1))))
+    text_width = int(_CAPS_WIDTH * size * len(label))
     lines = [
         '<?xml version="1.0" encoding="utf-8"?>',
         '<svg xmlns="http://www.w3.org/2000/svg" width="1200" height="630" '
@@ -324,9 +337,10 @@ def verdict_card(site: Site, claim: Claim) -> bytes:
         '  <rect width="1200" height="630" fill="#ffffff"/>',
         "  " + _tag("rect", width="1200", height="24", fill=colour),
         "  " + _tag("rect", x="64", y="88", rx="12", height="96", fill=colour,
-                    width=str(60 + 30 * len(claim.verdict.label))),
+                    width=str(60 + text_width)),
         '  <text x="94" y="154" fill="#ffffff" font-family="system-ui, sans-serif" '
-        f'font-size="56" font-weight="700">{_x(claim.verdict.label.upper())}</text>',
+        f'font-size="{size}" font-weight="700" textLength="{text_width}" '
+        f'lengthAdjust="spacingAndGlyphs">{_x(label)}</text>',
         *(f'  <text x="64" y="{290 + i * 64}" fill="#111111" font-family="Georgia, serif" '
           f'font-size="52">{_x(line)}</text>' for i, line in enumerate(quote)),
         '  <text x="64" y="580" fill="#444444" font-family="system-ui, sans-serif" '
@@ -334,3 +348,37 @@ def verdict_card(site: Site, claim: Claim) -> bytes:
         "</svg>",
     ]
     return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def verdict_image(site: Site, verdict: Verdict) -> bytes:
+    """A 1200x630 PNG: the verdict in its colour and the site's name.
+
+    What social networks show for a shared claim: they do not show the SVG
+    cards, and one image per verdict (not per claim) keeps a 10,000-claim
+    build from drawing 10,000 PNGs. Pillow's own font, so the bytes do not
+    depend on the fonts a machine has.
+    """
+    import io
+
+    from PIL import Image, ImageDraw, ImageFont
+
+    colour = verdict.color or "#333333"
+    label = verdict.label.upper()
+    image = Image.new("RGB", (1200, 630), "#ffffff")
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((0, 0, 1200, 24), fill=colour)
+    size = 96
+    font = ImageFont.load_default(size=size)
+    while size > 24 and draw.textlength(label, font=font) > 1010:
+        size -= 4
+        font = ImageFont.load_default(size=size)
+    width = int(draw.textlength(label, font=font))
+    draw.rounded_rectangle((64, 200, 64 + width + 80, 200 + size + 80), radius=16, fill=colour)
+    draw.text((104, 240), label, font=font, fill="#ffffff")
+    name = ImageFont.load_default(size=40)
+    draw.text((64, 540), _wrap(site.config.title, 48, 1)[0], font=name, fill="#444444")
+    draw.text((64, 120), "Fact-check rating", font=name, fill="#444444")
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG")
+    return buffer.getvalue()
+

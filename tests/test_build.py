@@ -154,6 +154,15 @@ def test_long_lists_paginate(tmp_path: Path):
     third = soup(out / "topics/economy/page/3/index.html")
     assert len([a for a in hrefs(third) if a.startswith("/claims/claim-")]) == 20
     assert third.find("link", rel="prev")["href"] == "/topics/economy/page/2/"
+    # a list split into pages offers the search page's filters, not a filter of one page
+    for page in (first, third):
+        assert page.select_one("form[data-list-filter]") is None
+        link = page.select_one(".list-filter-more a")
+        assert link["href"] == "/search/?topic=economy" and "all 120 fact-checks" in link.text
+    actor = soup(out / "actors/jane-doe/index.html")
+    assert actor.select_one(".list-filter-more a")["href"] == "/search/?q=Jane%20Doe"
+    single = soup(out / "topics/health/index.html")  # no claims: nothing to filter
+    assert single.select_one(".list-filter-more") is None
 
 
 def test_internal_links_are_root_relative_and_base_url_only_where_absolute(built: Path):

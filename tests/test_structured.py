@@ -218,9 +218,47 @@ def test_meta_tags_for_social_and_search(shipped: Path):
     og = {m["property"]: m["content"] for m in page.find_all("meta", property=True)}
     for key in ("og:title", "og:description", "og:url", "og:type", "og:site_name", "og:image"):
         assert og.get(key), key
-    card = shipped / og["og:image"].split("example.org/", 1)[1]
+    # first the PNG that social networks show (the claim's verdict), then the SVG card
+    png, svg = [m["content"] for m in page.find_all("meta", property="og:image")]
+    from PIL import Image
+
+    with Image.open(shipped / png.split("example.org/", 1)[1]) as image:
+        assert image.format == "PNG" and image.size == (1200, 630)
+    card = shipped / svg.split("example.org/", 1)[1]
     assert ET.parse(card).getroot().tag == "{http://www.w3.org/2000/svg}svg"
-    assert page.find("meta", attrs={"name": "twitter:card"})
+    assert page.find("meta", attrs={"name": "twitter:card"})["content"] == "summary_large_image"
+    assert page.find("meta", attrs={"name": "twitter:image"})["content"] == png
+    assert og["og:image:alt"].startswith("Rated ")
+
+
+def test_social_card_text_stays_inside_the_card(tmp_path: Path):
+    """The verdict fits its badge and no line runs off the 1200-pixel card,
+    however long the label, a word of the claim or the claimant's name."""
+    site_yaml = """\
+title: Test Checks
+base_url: https://checks.example.org
+publisher: {name: Test Desk, url: "https://desk.example.net/"}
+verdicts:
+  - {key: "true", label: "True", rating: 3}
+  - {key: needs-context, label: "Missing context that changes the meaning", rating: 2}
+  - {key: "false", label: "False", rating: 1}
+"""
+    long_claim = '"See https://example.com/' + "x" * 120 + ' for the full figures"'
+    content = write_site(tmp_path, extra={"content/site.yaml": site_yaml}, claims={
+        "x": claim_text(verdict="needs-context", claim=long_claim),
+        "y": claim_text()})
+    out = tmp_path / "out"
+    assert run_cli("build", "--content", str(content), "--out", str(out)).returncode == 0
+    svg = "{http://www.w3.org/2000/svg}"
+    root = ET.parse(out / "cards/x.svg").getroot()
+    badge = [r for r in root.iter(f"{svg}rect") if r.get("rx")][0]
+    texts = list(root.iter(f"{svg}text"))
+    label = texts[0]
+    assert label.text == "MISSING CONTEXT THAT CHANGES THE MEANING"
+    badge_end = float(badge.get("x")) + float(badge.get("width"))
+    assert float(label.get("x")) + float(label.get("textLength")) <= badge_end <= 1200
+    for line in texts[1:]:
+        assert len(line.text) <= 66, line.text
 
 
 def test_csp_is_satisfied_no_inline_script_or_style(shipped: Path):
