@@ -101,7 +101,7 @@ def _publisher(f: Fields, data: dict[str, Any]) -> Publisher | None:
                 f"site, not '{logo}'", "write logo: /static/logo.png (a file of your theme's "
                 "static folder) or logo: https://example.org/logo.png")
         logo = ""
-    return Publisher(name, url, logo) if name and url else None
+    return Publisher(name, url, logo, f.line("publisher.logo")) if name and url else None
 
 
 def _policies(f: Fields, data: dict[str, Any]) -> dict[str, str]:

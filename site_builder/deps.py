@@ -204,7 +204,9 @@ class Fingerprints:
             return parts
         if route.writer == "feed" or route.template == "home.html":
             owner = ctx.get("actor") or ctx.get("topic")
-            return [getattr(owner, "version", ""), self.claims(ctx["claims"]),
+            # an empty feed is dated by the whole site's latest change (structured.py)
+            shown = ctx["claims"] or (self.site.claims if route.writer == "feed" else [])
+            return [getattr(owner, "version", ""), self.claims(shown),
                     str(len(ctx["claims"])), str(ctx.get("title", ""))]
         if route.template == "source.html":
             seed = ctx["seed"]

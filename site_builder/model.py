@@ -214,6 +214,7 @@ class Publisher:
     name: str
     url: str
     logo: str = ""
+    logo_line: int = 1  # where site.yaml names the logo (checked against the built files)
 
 
 @dataclass

@@ -190,6 +190,7 @@ def check_links(model: Model, routes: list[Route], problems: Problems,
                 static_paths: set[str] | None = None) -> None:
     """Site links in Markdown bodies must point at pages this build writes."""
     known = {r.url for r in routes} | (static_paths or set())
+    _check_logo(model.site.config, known, problems)
     for path, href, line in model.links:
         target = unquote(urlsplit(href).path)
         if target in known or target + "/" in known or target in model.broken_urls \
@@ -199,3 +200,17 @@ def check_links(model: Model, routes: list[Route], problems: Problems,
         guess = did_you_mean(target, candidates, cutoff=0.75)
         problems.error(path, line, f"the link '{href}' points to a page that does not exist",
                        guess or "check the address; site links look like /claims/<slug>/")
+
+
+def _check_logo(config: Any, known: set[str], problems: Problems) -> None:
+    """A logo on this site must be a file the build writes: every ClaimReview names it."""
+    logo = config.publisher.logo
+    if not logo or "://" in logo:
+        return
+    path = "/" + unquote(urlsplit(logo).path).lstrip("/")
+    if path not in known:
+        problems.warning(config.path, config.publisher.logo_line,
+                         f"the publisher logo '{logo}' is not a file of the built site",
+                         "put the image in the static/ folder next to content/ (it is "
+                         "served as /static/<name>), or give its full https:// address")
+

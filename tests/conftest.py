@@ -79,6 +79,7 @@ def write_site(root: Path, claims: dict[str, str] | None = None,
         "content/pages/corrections.md": "---\ntitle: Corrections policy\n---\nHow we correct.\n",
         "seeds/first-article.yaml": "headline: The first article\nauthor: A. Reporter\n"
                                     "date: \"2024\"\nsummary: What it said.\n",
+        "static/logo.png": b"\x89PNG\r\n\x1a\n",  # the publisher logo site.yaml names
     }
     default_claims = {
         "jobs-doubled": claim_text(title='"Did jobs double?"', claim='"Jobs doubled in a year"',

@@ -349,3 +349,11 @@ def test_did_you_mean_finds_the_nearest_name_among_thousands():
     assert did_you_mean("prices-dobled-in-march", slugs) == "did you mean 'prices-doubled-in-march'?"
     assert "'crime-fell-in-4321-cities'" in did_you_mean("Crime-Fell-In-4321-Citys", slugs)
     assert did_you_mean("zzzz", slugs) == ""
+
+
+def test_a_publisher_logo_that_is_not_built_is_flagged_at_its_line(tmp_path):
+    content = write_site(tmp_path)
+    (tmp_path / "static" / "logo.png").unlink()
+    warning = one(check(Sources.at(content)).problems, "content/site.yaml", "warning")
+    assert warning.line == 7 and "'/static/logo.png' is not a file of the built site" \
+        in warning.message

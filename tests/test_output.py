@@ -35,7 +35,7 @@ def test_failed_build_leaves_previous_output_byte_identical(tmp_path: Path, brok
     assert "unchanged" in result.stderr
     assert tree_digest(out) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == [".site-builder-cache", "content",
-                                                          "public", "seeds"]
+                                                          "public", "seeds", "static"]
 
 
 def test_template_error_is_reported_and_keeps_previous_output(tmp_path: Path):
