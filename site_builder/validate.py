@@ -82,8 +82,53 @@ def _body(doc: Document, config: SiteConfig, problems: Problems) -> Rendered:
         problems.warning(doc.path, line + offset,
                          "this link is removed from the page: javascript:, data: and file: "
                          "links are not allowed", "link to a web address (https://...) instead")
+    _raw_html_problems(doc.path, rendered, offset, problems)
+    _footnote_problems(doc.path, rendered, offset, problems)
     rendered.internal_links = [(href, line + offset) for href, line in rendered.internal_links]
     return rendered
+
+
+def _raw_html_problems(path: str, rendered: Rendered, offset: int, problems: Problems) -> None:
+    """Raw HTML (``allow_html: true``) is published as written: refuse what is unsafe in it."""
+    for line, kind, detail in rendered.unsafe_html:
+        message, hint = _UNSAFE_HTML[kind]
+        what, _, attribute = detail.partition("|") if kind == "scheme" else (detail, "", "")
+        problems.error(path, line + offset, message.format(what=what, attribute=attribute), hint)
+    for line, tag in rendered.unclosed_html:
+        what, end = ("a comment", "-->") if tag == "<!--" else (f"a {tag} element", f"</{tag[1:]}")
+        problems.warning(path, line + offset, f"raw HTML: {what} is never closed, so it takes "
+                         "in the rest of the page", f"close it with {end} (on a line of its own, "
+                         "after a blank line, when Markdown text comes before it)")
+
+
+#: kind of unsafe raw HTML -> (message, hint)
+_UNSAFE_HTML = {
+    "element": ("raw HTML: the <{what}> element is not allowed",
+                "remove it: the text may not run scripts, embed other pages, objects or forms, "
+                "or restyle or redirect the page"),
+    "handler": ("raw HTML: the event handler '{what}=' is not allowed",
+                "remove the attribute: the text may not run scripts"),
+    "scheme": ("raw HTML: a {what} address in '{attribute}=' is not allowed",
+               "use a web address (https://...), mailto:, tel: or a path on this site"),
+    "unreadable": ("raw HTML that cannot be checked: '{what}'",
+                   "finish the tag and quote its attributes (<a href=\"...\">), or use Markdown"),
+}
+
+
+def _footnote_problems(path: str, rendered: Rendered, offset: int, problems: Problems) -> None:
+    """Footnote mistakes the Markdown would otherwise publish without a word."""
+    for line, label, first in rendered.note_repeats:
+        problems.warning(path, line + offset, f"the footnote [^{label}] is defined again "
+                         f"(first at line {first + offset}); only the last definition is shown",
+                         "give each note its own label, or delete one of the definitions")
+    for line, label in rendered.note_unknown:
+        problems.warning(path, line + offset, f"[^{label}] refers to no footnote, so it is "
+                         "shown as text", f"add the note below the text ('[^{label}]: the "
+                         "source') or correct the label")
+    for line, label in rendered.note_unused:
+        problems.warning(path, line + offset, f"the footnote [^{label}] is never referred to, "
+                         "so it is left off the page", f"refer to it with [^{label}] in the "
+                         "text, or delete it")
 
 
 def check_claim(doc: Document, config: SiteConfig, verdicts: dict[str, Verdict],
