@@ -21,6 +21,7 @@ import hashlib
 import json
 import os
 import shutil
+import stat
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -168,8 +169,15 @@ def missing_files(out: Path, manifest: dict[str, str]) -> set[str]:
     A stat per file: at 10,000 claims, a few hundredths of a second that
     keep "up to date" true and let a rebuild restore what was lost.
     """
-    root = str(out)
-    return {rel for rel in manifest if not os.path.isfile(os.path.join(root, rel))}
+    root = str(out) + os.sep
+    missing = set()
+    for rel in manifest:
+        try:
+            if not stat.S_ISREG(os.stat(root + rel).st_mode):
+                missing.add(rel)
+        except (OSError, ValueError):
+            missing.add(rel)
+    return missing
 
 
 def manifest_digest(out: Path) -> str:

@@ -33,7 +33,7 @@ from .cache import BuildCache, Inputs, input_digest
 from .deps import with_body
 from .load import Documents, Scanned, Sources, Stamp, load_file
 from .model import Claim, SiteConfig, Verdict
-from .output import digest, manifest_digest, missing_files, read_manifest, replace_files
+from .output import digest, manifest_digest, read_manifest, replace_files
 from .prepare import load_blob, prepare_one
 from .problems import Problems
 from .resolve import Memo
@@ -171,10 +171,9 @@ def _edits(out: Path, cache: BuildCache, scanned: Scanned, inputs: Inputs, extra
     # with the edited files as they were, every input must be as the last build saw it
     if input_digest(extra, inputs, before) != state["inputs"]:
         raise _Fallback("files added or removed, or the theme or options changed")
-    manifest = read_manifest(out)
-    if missing_files(out, manifest):
-        raise _Fallback("files of the site were deleted")
-    return edited, manifest
+    # files deleted from the site by hand are not looked for here (a stat per
+    # file would double this path's time): the next build's check finds them
+    return edited, read_manifest(out)
 
 
 def _splice(sources: Sources, out: Path, scanned: Scanned, edited: Scanned, cache: BuildCache,

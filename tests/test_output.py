@@ -228,3 +228,19 @@ def test_any_exception_a_template_raises_is_a_problem_at_its_line(tmp_path: Path
     assert "templates/claim.html:3:1: error:" in result.stderr
     assert "ZeroDivisionError" in result.stderr
     assert tree_digest(out) == before
+
+
+def test_a_file_deleted_before_a_text_edit_is_restored_by_the_build_after(tmp_path: Path):
+    """The quick rebuild of a text edit does not stat the whole site; the next
+    build does, and puts back what was deleted."""
+    content = write_site(tmp_path)
+    out = tmp_path / "public"
+    assert run_cli("build", "--content", str(content), "--out", str(out)).returncode == 0
+    (out / "claims" / "prices-fell" / "index.html").unlink()
+    claim = content / "claims" / "jobs-doubled.md"
+    claim.write_text(claim.read_text() + "\nOne more sentence.\n")
+    quick = run_cli("build", "--content", str(content), "--out", str(out))
+    assert "only claim texts changed" in quick.stdout, quick.stdout
+    again = run_cli("build", "--content", str(content), "--out", str(out))
+    assert "Nothing changed" not in again.stdout, again.stdout
+    assert soup(out / "claims/prices-fell/index.html").h1.get_text(strip=True)
