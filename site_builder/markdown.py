@@ -63,7 +63,7 @@ def _validate_link(url: str) -> bool:
 #: ids the theme and the footnotes use on a page; a body heading never takes one
 _TAKEN_IDS = re.compile(r"(main|claim-[a-z-]+|share-url|others-.*|.*-heading|seed-[a-z-]+"
                         r"|(search|filter)-.*|fn(ref)?\d+(:\d+)?)\Z")
-_VERSION = "3"  # part of the memo key: bump when the HTML or the Rendered fields change
+_VERSION = "4"  # part of the memo key: bump when the HTML or the Rendered fields change
 
 
 def _heading_id(title: str) -> str:
@@ -197,7 +197,7 @@ def _inline_facts(children: list[Token], line: int, top: bool, facts: Rendered,
             line += 1
         elif kind == "link_open":
             href = str(child.attrGet("href") or "")
-            if href.startswith("/") and not href.startswith("//"):
+            if _SITE_LINK.match(href):
                 facts.internal_links.append((href, start))
         elif kind == "html_inline" and raw:
             raw.check(child.content, line, top)
@@ -208,6 +208,9 @@ def _inline_facts(children: list[Token], line: int, top: bool, facts: Rendered,
                 _inline_facts(note["tokens"], line, False, facts, raw, env)
 
 
+#: a link into this site: root-relative (/claims/x/) or relative to the page
+#: (../x/, x.pdf); not a web address, another scheme, //host, ?query or #fragment
+_SITE_LINK = re.compile(r"/(?!/)|(?![a-zA-Z][a-zA-Z0-9+.-]*:)[^#?/]")
 #: a footnote reference as the plugin reads it (no spaces in the label)
 _NOTE_REF = re.compile(r"\[\^([^\]\s]+)\]")
 #: the schemes raw HTML may use in an address; no scheme (a relative address) is fine

@@ -11,7 +11,7 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import unquote
+from urllib.parse import unquote, urljoin
 
 from .fields import MAX_SLUG, SLUG_RE, Fields, shorten_slug, slugify
 from .load import Document
@@ -84,8 +84,16 @@ def _body(doc: Document, config: SiteConfig, problems: Problems) -> Rendered:
                          "links are not allowed", "link to a web address (https://...) instead")
     _raw_html_problems(doc.path, rendered, offset, problems)
     _footnote_problems(doc.path, rendered, offset, problems)
-    rendered.internal_links = [(href, line + offset) for href, line in rendered.internal_links]
+    # a relative link is checked as the address it leads to from this page
+    page = _PAGE_URLS.get(doc.kind, "/").format(doc.slug)
+    rendered.internal_links = [(href if href.startswith("/") else urljoin(page, href),
+                                line + offset) for href, line in rendered.internal_links]
     return rendered
+
+
+#: where each kind of document's own page is (relative links start there)
+_PAGE_URLS = {"claim": "/claims/{}/", "actor": "/actors/{}/", "topic": "/topics/{}/",
+              "page": "/{}/"}
 
 
 def _raw_html_problems(path: str, rendered: Rendered, offset: int, problems: Problems) -> None:

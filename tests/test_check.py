@@ -357,3 +357,15 @@ def test_a_publisher_logo_that_is_not_built_is_flagged_at_its_line(tmp_path):
     warning = one(check(Sources.at(content)).problems, "content/site.yaml", "warning")
     assert warning.line == 7 and "'/static/logo.png' is not a file of the built site" \
         in warning.message
+
+
+def test_relative_links_in_a_text_are_checked_from_the_page_they_are_on(tmp_path):
+    body = ("## Links\n\nSee [the other check](../prices-fell/) and [a typo](../prices-fel/).\n"
+            "\nAnd [a file](report.pdf) and [the web](https://example.org/x).\n")
+    problems = problems_for(tmp_path, claims={"jobs-doubled": claim_text(body=body),
+                                              "prices-fell": claim_text()})
+    errors = [p for p in problems.errors if p.path.endswith("jobs-doubled.md")]
+    assert sorted(p.message.split("'")[1] for p in errors) == ["/claims/jobs-doubled/report.pdf",
+                                                              "/claims/prices-fel/"]
+    assert all(p.line == 15 for p in errors if "prices-fel/" in p.message)
+    assert "prices-fell" in [p for p in errors if "prices-fel/" in p.message][0].hint
