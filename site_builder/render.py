@@ -155,7 +155,9 @@ class Renderer:
         return {
             **route.context,
             "page_url": route.url,
-            "canonical": self.site.config.absolute(route.url),
+            # the 404 page answers for any missing address: it has none of its own
+            "canonical": ("" if route.template == "404.html"
+                          else self.site.config.absolute(route.url)),
             "jsonld": structured.page_jsonld(self.site, route),
             "feed_url": feed,
             "meta": {

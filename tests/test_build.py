@@ -377,3 +377,11 @@ def test_a_changed_template_is_used_by_the_next_build(tmp_path: Path):
     template.write_text(template.read_text().replace("First wording", "Second wording"))
     assert run_cli("build", "--content", str(content), "--out", str(out)).returncode == 0
     assert soup(out / "claims/c1/index.html").select_one(".note").get_text() == "Second wording"
+
+
+def test_the_404_page_claims_no_address_of_its_own(built: Path):
+    page = soup(built / "404.html")
+    assert page.find("link", rel="canonical") is None
+    assert page.find("meta", property="og:url") is None
+    assert soup(built / "index.html").find("link", rel="canonical")["href"] == \
+        "https://checks.example.org/"
