@@ -206,8 +206,10 @@ class Fingerprints:
             owner = ctx.get("actor") or ctx.get("topic")
             # an empty feed is dated by the whole site's latest change (structured.py)
             shown = ctx["claims"] or (self.site.claims if route.writer == "feed" else [])
+            # the home page also says how many fact-checks the site has
             return [getattr(owner, "version", ""), self.claims(shown),
-                    str(len(ctx["claims"])), str(ctx.get("title", ""))]
+                    str(len(ctx["claims"])), str(ctx.get("title", "")),
+                    str(len(self.site.claims)) if route.template == "home.html" else ""]
         if route.template == "source.html":
             seed = ctx["seed"]
             return [seed.version, self.claims(seed.claims)]

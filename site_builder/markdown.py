@@ -219,7 +219,7 @@ _SAFE_SCHEMES = frozenset({"http", "https", "mailto", "tel"})
 #: values included: ``<set attributeName="href" to="javascript:...">``)
 _URL_ATTRIBUTES = frozenset({
     "href", "src", "srcset", "imagesrcset", "action", "formaction", "xlink:href", "poster",
-    "data", "cite", "background", "codebase", "longdesc", "usemap", "manifest", "ping",
+    "data", "background", "codebase", "longdesc", "usemap", "manifest", "ping",
     "lowsrc", "dynsrc", "classid", "archive", "icon", "profile", "to", "from", "values", "by",
 })
 #: elements that run code, load other documents, restyle or redirect the page,

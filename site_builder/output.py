@@ -25,6 +25,7 @@ import stat
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterable
 
 MANIFEST = ".site-builder-manifest.json"
 
@@ -196,8 +197,8 @@ def _update_in_place(out: Path, files: dict[str, bytes], previous: dict[str, str
         manifest[rel] = digest(data)
         if previous.get(rel) != manifest[rel] or not (out / rel).is_file():
             changed[rel] = data
-    _write_files(out, changed, atomic=True)
     removed = [rel for rel in previous if rel not in manifest]
+    _write_files(out, changed, atomic=True, obsolete=set(removed))
     for rel in removed:
         _remove(out, rel)
     _write_manifest(out, manifest)
@@ -212,15 +213,19 @@ def _safe_target(root: Path, rel: str) -> Path:
     return target
 
 
-def _write_files(root: Path, files: dict[str, bytes], atomic: bool = False) -> None:
+def _write_files(root: Path, files: dict[str, bytes], atomic: bool = False,
+                 obsolete: set[str] | frozenset[str] = frozenset()) -> None:
     """Write ``files`` under ``root``; ``atomic`` for a site that is being served.
 
     Atomic writing is all or nothing: every new file is first written under a
-    short temporary name beside its target (a name that always fits, however
-    long the target's), and only when all of them are there are they renamed
-    into place. A failure before that (a full disk, a name the file system
-    refuses) removes the temporary files and any folder made for them, so
-    the site is left exactly as it was.
+    short temporary name (a name that always fits, however long the target's),
+    and only when all of them are there are they renamed into place. A failure
+    before that (a full disk, a name the file system refuses) removes the
+    temporary files and any folder made for them, so the site is left exactly
+    as it was. An ``obsolete`` file of the last build (in the manifest, gone
+    from this one) that stands where a new folder goes, or a folder of them
+    where a new file goes (an alias that gained or lost its trailing slash),
+    is removed just before the renames; anything else in the way is an error.
     """
     targets = {rel: _safe_target(root, rel) for rel in files}
     if not atomic:  # a fresh folder, thrown away whole on failure
@@ -228,14 +233,13 @@ def _write_files(root: Path, files: dict[str, bytes], atomic: bool = False) -> N
         with ThreadPoolExecutor(max_workers=8) as pool:
             list(pool.map(lambda rel: targets[rel].write_bytes(files[rel]), sorted(files)))
         return
-    temps = {rel: target.with_name(f".sb-{os.getpid()}-{n}.tmp")
+    blockers = _blockers(root, targets, obsolete)
+    blocked = {rel for rel, t in targets.items() if any(b == t or b in t.parents for b in blockers)}
+    temps = {rel: (root if rel in blocked else target.parent) / f".sb-{os.getpid()}-{n}.tmp"
              for n, (rel, target) in enumerate(sorted(targets.items()))}
     made: list[Path] = []
     try:
-        _make_parents(root, {t.parent for t in targets.values()}, made)
-        for rel, target in targets.items():
-            if target.is_dir():
-                raise OutputError(f"{rel} would replace a folder of the same name")
+        _make_parents(root, {t.parent for r, t in targets.items() if r not in blocked}, made)
         with ThreadPoolExecutor(max_workers=8) as pool:
             list(pool.map(lambda rel: temps[rel].write_bytes(files[rel]), sorted(files)))
     except BaseException:
@@ -244,8 +248,38 @@ def _write_files(root: Path, files: dict[str, bytes], atomic: bool = False) -> N
         for folder in sorted(made, key=lambda p: len(p.parts), reverse=True):
             _rmdir_quietly(folder)
         raise
+    for blocker in blockers:
+        shutil.rmtree(blocker) if blocker.is_dir() and not blocker.is_symlink() \
+            else blocker.unlink()
+    _make_parents(root, {targets[rel].parent for rel in blocked}, [])
     for rel in sorted(files):
         os.replace(temps[rel], targets[rel])
+
+
+def _blockers(root: Path, targets: dict[str, Path], obsolete: set[str] | frozenset[str]
+              ) -> set[Path]:
+    """What stands where a new file or its folder goes: old files of the
+    builder's own that this build drops (else an error, before any write)."""
+    found: set[Path] = set()
+    for rel, target in targets.items():
+        if target.is_dir() and not target.is_symlink():
+            inside = [p.relative_to(root).as_posix() for p in target.rglob("*")
+                      if not p.is_dir() or p.is_symlink()]
+            if any(name not in obsolete for name in inside):
+                raise OutputError(f"{rel} would replace a folder of the same name that holds "
+                                  "files this builder did not write")
+            found.add(target)
+            continue
+        parent = target.parent
+        while parent != root and not parent.is_dir():
+            if parent.exists() or parent.is_symlink():
+                if parent.relative_to(root).as_posix() not in obsolete:
+                    raise OutputError(f"{rel} needs a folder where there is a file this "
+                                      "builder did not write")
+                found.add(parent)
+                break
+            parent = parent.parent
+    return found
 
 
 def _make_parents(root: Path, parents: set[Path], made: list[Path]) -> None:
@@ -271,7 +305,10 @@ def _rmdir_quietly(folder: Path) -> None:
 def _remove(root: Path, rel: str) -> None:
     """Delete a file the previous build wrote, then any folders it leaves empty."""
     target = _safe_target(root, rel)
-    target.unlink(missing_ok=True)
+    try:
+        target.unlink(missing_ok=True)
+    except (IsADirectoryError, NotADirectoryError):
+        return  # a new page took its place (see _blockers), or its folder's
     parent = target.parent
     while parent != root and str(parent).startswith(str(root)):
         try:

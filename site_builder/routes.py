@@ -152,10 +152,13 @@ def build_routes(model: Model, problems: Problems, with_search: bool = True,
 def _alias_routes(site: Site) -> list[Route]:
     routes = []
     for claim in site.claims:
+        urls = []  # /old and /old/ are one page: a claim may list both forms
         for alias in claim.aliases:
             url = alias if alias.endswith("/") or "." in alias.rsplit("/", 1)[-1] else alias + "/"
-            routes.append(Route(url, "redirect.html", context={"target": claim},
-                                in_sitemap=False, sources=(claim.path,)))
+            if url not in urls:
+                urls.append(url)
+        routes += [Route(url, "redirect.html", context={"target": claim}, in_sitemap=False,
+                         sources=(claim.path,)) for url in urls]
     return routes
 
 

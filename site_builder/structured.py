@@ -355,12 +355,13 @@ def verdict_image(site: Site, verdict: Verdict) -> bytes:
 
     What social networks show for a shared claim: they do not show the SVG
     cards, and one image per verdict (not per claim) keeps a 10,000-claim
-    build from drawing 10,000 PNGs. Pillow's own font, so the bytes do not
-    depend on the fonts a machine has.
+    build from drawing 10,000 PNGs. The text is set in DejaVu Sans (or
+    Liberation Sans) when the machine has it, which covers Latin with its
+    accents, Greek and Cyrillic; else in Pillow's own font, ASCII only.
     """
     import io
 
-    from PIL import Image, ImageDraw, ImageFont
+    from PIL import Image, ImageDraw
 
     colour = verdict.color or "#333333"
     label = verdict.label.upper()
@@ -368,17 +369,33 @@ def verdict_image(site: Site, verdict: Verdict) -> bytes:
     draw = ImageDraw.Draw(image)
     draw.rectangle((0, 0, 1200, 24), fill=colour)
     size = 96
-    font = ImageFont.load_default(size=size)
+    font = _font(size, bold=True)
     while size > 24 and draw.textlength(label, font=font) > 1010:
         size -= 4
-        font = ImageFont.load_default(size=size)
+        font = _font(size, bold=True)
     width = int(draw.textlength(label, font=font))
     draw.rounded_rectangle((64, 200, 64 + width + 80, 200 + size + 80), radius=16, fill=colour)
     draw.text((104, 240), label, font=font, fill="#ffffff")
-    name = ImageFont.load_default(size=40)
+    name = _font(40)
     draw.text((64, 540), _wrap(site.config.title, 48, 1)[0], font=name, fill="#444444")
     draw.text((64, 120), "Fact-check rating", font=name, fill="#444444")
     buffer = io.BytesIO()
     image.save(buffer, "PNG")
     return buffer.getvalue()
+
+
+#: fonts tried in order for the share images (found in the system's font folders)
+_FONTS = {True: ("DejaVuSans-Bold.ttf", "LiberationSans-Bold.ttf"),
+          False: ("DejaVuSans.ttf", "LiberationSans-Regular.ttf")}
+
+
+def _font(size: int, bold: bool = False):  # type: ignore[no-untyped-def]
+    from PIL import ImageFont
+
+    for name in _FONTS[bold]:
+        try:
+            return ImageFont.truetype(name, size)
+        except OSError:
+            continue
+    return ImageFont.load_default(size=size)
 

@@ -325,7 +325,12 @@ def _alias_problem(value: str) -> str:
         return "must be a path on this site"
     if "?" in value or "#" in value:
         return "must be a path alone, without '?' or '#' (the query or fragment)"
-    decoded = unquote(value)
+    if re.search(r"%2f|%5c", value, re.I):
+        return "holds an encoded '/' or '\\' (%2F, %5C), which no file path can hold"
+    try:
+        decoded = unquote(value, errors="strict")
+    except UnicodeDecodeError:
+        return "holds percent-escapes that are not UTF-8 (write %C3%A9 for é, not %E9)"
     if any(ord(c) < 32 or ord(c) == 127 for c in decoded) or "\\" in decoded:
         return "holds a control character or a backslash (perhaps percent-encoded)"
     parts = decoded.strip("/").split("/")

@@ -385,3 +385,15 @@ def test_the_404_page_claims_no_address_of_its_own(built: Path):
     assert page.find("meta", property="og:url") is None
     assert soup(built / "index.html").find("link", rel="canonical")["href"] == \
         "https://checks.example.org/"
+
+
+def test_the_home_page_count_follows_claims_added_and_removed(tmp_path: Path):
+    content = write_site(tmp_path, claims={f"c{i:02d}": claim_text() for i in range(14)})
+    out = tmp_path / "public"
+    assert run_cli("build", "--content", str(content), "--out", str(out)).returncode == 0
+    (content / "claims" / "c99.md").write_text(claim_text(published="2020-01-01"))
+    assert run_cli("build", "--content", str(content), "--out", str(out)).returncode == 0
+    assert soup(out / "index.html").select_one(".more a").get_text() == "All 15 fact-checks"
+    (content / "claims" / "c99.md").unlink()
+    assert run_cli("build", "--content", str(content), "--out", str(out)).returncode == 0
+    assert soup(out / "index.html").select_one(".more a").get_text() == "All 14 fact-checks"

@@ -223,6 +223,8 @@ def test_site_yaml_that_is_a_folder_and_seeds_that_is_a_file_are_named(tmp_path)
     ('"/old//page/"', "empty parts"),
     ('"/x?y=1#z"', "without '?' or '#'"),
     ('"/_redirects"', "file of the host's own"),
+    ('"/caf%E9/"', "not UTF-8"),
+    ('"/a%2Fb/"', "encoded '/'"),
     ('"/' + "a" * 300 + '/"', "too long for a file name"),
 ])
 def test_aliases_that_cannot_be_a_file_path_are_refused_at_their_line(tmp_path, alias, words):
@@ -369,3 +371,10 @@ def test_relative_links_in_a_text_are_checked_from_the_page_they_are_on(tmp_path
                                                               "/claims/prices-fel/"]
     assert all(p.line == 15 for p in errors if "prices-fel/" in p.message)
     assert "prices-fell" in [p for p in errors if "prices-fel/" in p.message][0].hint
+
+
+def test_an_old_address_with_and_without_its_trailing_slash_is_one_alias(tmp_path):
+    problems = problems_for(tmp_path, claims={
+        "the-claim": claim_text(aliases='["/claims/old-slug/", "/claims/old-slug"]'),
+        "other": claim_text()})
+    assert not problems.errors, [p.as_text() for p in problems]

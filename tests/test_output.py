@@ -234,3 +234,23 @@ def test_a_file_deleted_before_a_text_edit_is_restored_by_the_build_after(tmp_pa
     again = run_cli("build", "--content", str(content), "--out", str(out))
     assert "Nothing changed" not in again.stdout, again.stdout
     assert soup(out / "claims/prices-fell/index.html").h1.get_text(strip=True)
+
+
+@pytest.mark.parametrize("before, after", [("/old/page.php", "/old/page.php/"),
+                                           ("/old/page.php/", "/old/page.php")])
+def test_an_alias_that_turns_from_file_to_folder_rebuilds_cleanly(tmp_path: Path, before, after):
+    """The old alias page stands where the new one needs a folder (or the other
+    way round): the site is rebuilt beside the old one and swapped in."""
+    content = write_site(tmp_path, claims={"x": claim_text(aliases=f"[{before}]"),
+                                           "y": claim_text()})
+    out = tmp_path / "public"
+    assert run_cli("build", "--content", str(content), "--out", str(out)).returncode == 0
+    (content / "claims" / "x.md").write_text(claim_text(aliases=f"[{after}]"))
+    (content / "claims" / "y.md").write_text(claim_text(title='"Edited too"'))
+    result = run_cli("build", "--content", str(content), "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    clean = tmp_path / "clean"
+    assert run_cli("build", "--content", str(content), "--out", str(clean),
+                   "--no-cache").returncode == 0
+    assert tree_digest(out) == tree_digest(clean)
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".public")]
