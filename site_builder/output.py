@@ -234,7 +234,8 @@ def _write_files(root: Path, files: dict[str, bytes], atomic: bool = False,
             list(pool.map(lambda rel: targets[rel].write_bytes(files[rel]), sorted(files)))
         return
     blockers = _blockers(root, targets, obsolete)
-    blocked = {rel for rel, t in targets.items() if any(b == t or b in t.parents for b in blockers)}
+    blocked = {rel for rel, t in targets.items()
+               if any(b == t or b in t.parents for b in blockers)}
     temps = {rel: (root if rel in blocked else target.parent) / f".sb-{os.getpid()}-{n}.tmp"
              for n, (rel, target) in enumerate(sorted(targets.items()))}
     made: list[Path] = []
@@ -249,8 +250,10 @@ def _write_files(root: Path, files: dict[str, bytes], atomic: bool = False,
             _rmdir_quietly(folder)
         raise
     for blocker in blockers:
-        shutil.rmtree(blocker) if blocker.is_dir() and not blocker.is_symlink() \
-            else blocker.unlink()
+        if blocker.is_dir() and not blocker.is_symlink():
+            shutil.rmtree(blocker)
+        else:
+            blocker.unlink()
     _make_parents(root, {targets[rel].parent for rel in blocked}, [])
     for rel in sorted(files):
         os.replace(temps[rel], targets[rel])
