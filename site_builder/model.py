@@ -103,6 +103,7 @@ class Correction:
     date: dt.date
     note: str
     previous_verdict: Verdict | None = None
+    line: int = 1  # of its date in the file (for reports)
 
 
 @dataclass

@@ -39,6 +39,8 @@ class Model:
     #: URLs of pages left out because their own file has errors: a link to
     #: one is not reported again (the file's own errors say what to fix)
     broken_urls: set[str] = field(default_factory=set)
+    #: URLs of valid claims this build leaves out (drafts, future dates)
+    held_urls: set[str] = field(default_factory=set)
 
 
 def _name_key(name: str) -> str:
@@ -151,8 +153,10 @@ def build_model(docs: Documents, problems: Problems, options: Options | None = N
              for href, line in item.rendered.internal_links]
     prefixes = {"actor": "/actors/", "topic": "/topics/", "seed": "/sources/",
                 "claim": "/claims/", "page": "/"}
+    held = {item.obj.url_path for item in claims
+            if item.valid and item.obj.slug not in published}
     return Model(site, links, {f"{prefixes[kind]}{slug}/" for kind, slugs in broken.items()
-                               for slug in slugs})
+                               for slug in slugs}, held)
 
 
 def _named_for(actor: Actor, name: str) -> bool:
@@ -195,13 +199,14 @@ def _warn_future_dates(item: Checked, today: dt.date, problems: Problems) -> Non
     tomorrow, and per-file results are cached.
     """
     claim: Claim = item.obj
-    later = [("updated", claim.updated),
-             ("claim_date", claim.claim_date.as_date() if claim.claim_date else None),
-             *(("corrections", c.date) for c in claim.corrections)]
-    for key, day in later:
+    lines = item.doc.parsed.line
+    later = [("updated", claim.updated, lines("updated")),
+             ("claim_date", claim.claim_date.as_date() if claim.claim_date else None,
+              lines("claim_date")),
+             *(("corrections", c.date, c.line) for c in claim.corrections)]
+    for key, day, line in later:
         if day is not None and day > today:
-            problems.warning(item.doc.path, item.doc.parsed.line(key),
-                             f"'{key}' has a date in the future ({day})",
+            problems.warning(item.doc.path, line, f"'{key}' has a date in the future ({day})",
                              "check the year: this date should not be later than today")
 
 

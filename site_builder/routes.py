@@ -199,6 +199,11 @@ def check_links(model: Model, routes: list[Route], problems: Problems,
         if target in known or target + "/" in known or target in model.broken_urls \
                 or target + "/" in model.broken_urls:
             continue
+        if target in model.held_urls or target + "/" in model.held_urls:
+            problems.error(path, line, f"the link '{href}' points to a claim that is not "
+                           "published (a draft, or dated in the future)",
+                           "publish that claim first, or take the link out for now")
+            continue
         candidates = sorted(known)
         guess = did_you_mean(target, candidates, cutoff=0.75)
         problems.error(path, line, f"the link '{href}' points to a page that does not exist",

@@ -279,7 +279,7 @@ def _corrections(f: Fields, verdicts: dict[str, Verdict],
                 f.error(f"{path}.previous_verdict", f"unknown verdict '{key}'",
                         guess or "the scale is: " + ", ".join(verdicts))
         if day and note:
-            result.append((Correction(day, note, previous), path))
+            result.append((Correction(day, note, previous, f.line(f"{path}.date")), path))
     result.sort(key=lambda item: item[0].date)
     following = current
     for correction, path in reversed(result):

@@ -273,7 +273,7 @@ def test_dates_after_today_are_flagged_where_they_are_written(tmp_path):
         "other": claim_text()})
     warnings = [p for p in problems.warnings if p.path.endswith("the-claim.md")]
     assert {(p.line, p.message.split("'")[1]) for p in warnings} == {
-        (12, "updated"), (13, "claim_date"), (14, "corrections")}, [p.as_text() for p in warnings]
+        (12, "updated"), (13, "claim_date"), (15, "corrections")}, [p.as_text() for p in warnings]
     assert all("in the future" in p.message for p in warnings)
 
 
@@ -378,3 +378,11 @@ def test_an_old_address_with_and_without_its_trailing_slash_is_one_alias(tmp_pat
         "the-claim": claim_text(aliases='["/claims/old-slug/", "/claims/old-slug"]'),
         "other": claim_text()})
     assert not problems.errors, [p.as_text() for p in problems]
+
+
+def test_a_link_to_a_draft_claim_says_so(tmp_path):
+    problems = problems_for(tmp_path, claims={
+        "jobs-doubled": claim_text(body="## Links\n\nSee [the draft](/claims/soon/).\n"),
+        "soon": claim_text(draft="true")})
+    error = one(problems, "content/claims/jobs-doubled.md")
+    assert error.line == 15 and "points to a claim that is not published" in error.message
