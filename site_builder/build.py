@@ -298,16 +298,24 @@ def _template_problem(problems: Problems, exc: Exception, route: Route) -> None:
 
     path, line = getattr(exc, "filename", None), getattr(exc, "lineno", None)
     if not path or not isinstance(exc, jinja2.TemplateError):
-        for frame, lineno in traceback.walk_tb(exc.__traceback__):
-            name = frame.f_code.co_filename
-            if name.endswith((".html", ".xml", ".svg")):
-                path, line = name, lineno
+        path, line = template_frame(exc) or (path, line)
     message = getattr(exc, "message", None) or str(exc) or type(exc).__name__
     if not isinstance(exc, jinja2.TemplateError):
         message = f"{type(exc).__name__}: {message}"
     problems.error(str(path or "templates"), int(line or 1),
                    f"template error while building {route.url}: {message}",
                    "fix the template; the previous site is left as it was")
+
+
+def template_frame(exc: BaseException) -> tuple[str, int] | None:
+    """(template file, line) of the innermost template frame of ``exc``'s
+    traceback: Jinja2 gives compiled templates their file's name."""
+    found = None
+    for frame, lineno in traceback.walk_tb(exc.__traceback__):
+        name = frame.f_code.co_filename
+        if name.endswith((".html", ".xml", ".svg")):
+            found = (name, lineno)
+    return found
 
 
 def _option_parts(options: Options) -> list[str]:

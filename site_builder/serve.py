@@ -33,7 +33,7 @@ from urllib.parse import unquote, urlsplit
 
 import jinja2
 
-from .build import _template_problem, today
+from .build import _template_problem, template_frame, today
 from .load import (Document, Documents, Sources, _ignored, find_files, load_file,
                    report_missing_site)
 from .problems import Problems, format_report
@@ -314,11 +314,14 @@ def _render_problem(problems: Problems, exc: Exception, route: Route, sources: S
     if isinstance(exc, jinja2.TemplateError):
         _template_problem(problems, exc, route)
         return
-    frames = list(traceback.walk_tb(exc.__traceback__))
-    templates = [f for f in frames if f[0].f_code.co_filename.endswith((".html", ".xml", ".svg"))]
-    frame, line = (templates or frames or [(None, 1)])[-1]
-    where = sources.display(Path(frame.f_code.co_filename)) if frame is not None else "templates"
-    if templates:
+    found = template_frame(exc)
+    in_template = found is not None
+    if found is None:  # no template in the traceback: the innermost frame
+        frames = list(traceback.walk_tb(exc.__traceback__))
+        found = (frames[-1][0].f_code.co_filename, frames[-1][1]) if frames else None
+    where = sources.display(Path(found[0])) if found else "templates"
+    line = found[1] if found else 1
+    if in_template:
         hint = "fix the template; the preview reloads when you save it"
     else:
         hint = ("this looks like a bug in site-builder, not in your files: please report it "
