@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
+import itertools
 import multiprocessing as mp
 import os
 import time
@@ -16,7 +17,7 @@ import traceback
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterator
+from typing import TYPE_CHECKING, Any, Callable, Iterator, Sequence
 
 from .load import Sources, Stamp, scan_files
 from .cache import BuildCache, input_digest, input_files
@@ -182,17 +183,18 @@ def _search_index(site: Site, cache: BuildCache | None) -> SearchIndex:
 _RENDERER: Renderer | None = None  # set before forking render workers
 _TODO: list[Route] = []
 _STAGE: Staging | None = None
-_RANGES: list[range] = []  # the slices of _TODO to render
+_RANGES: list[Sequence[int]] = []  # the slices of _TODO to render (indexes)
 _NEXT: Any = None          # the next slice to take (a counter shared by the processes)
 
 
-#: what rendering a slice gives: pages (or their digests, when staged),
-#: claim pages' body spans and problems
-Chunk = tuple[list[bytes | str], dict[str, tuple[int, int]], Problems]
+#: what rendering a slice gives: (index in _TODO, page or its digest when
+#: staged) pairs, claim pages' body spans and problems
+Chunk = tuple[list[tuple[int, bytes | str]], dict[str, tuple[int, int]], Problems]
 
 
-def _render_chunk(indexes: range) -> Chunk:
-    """Render a slice of the routes (in a forked worker, or in this process).
+def _render_chunk(indexes: Sequence[int], tick: Callable[[], None] | None = None) -> Chunk:
+    """Render a slice of the routes (in a forked worker, or in this process);
+    ``tick`` is called every few pages (the progress display).
 
     With a staging folder (a fresh build), pages go straight to disk and only
     their digests come back, so no process holds the whole site in memory.
@@ -201,9 +203,11 @@ def _render_chunk(indexes: range) -> Chunk:
 
     assert _RENDERER is not None
     problems = Problems()
-    pages: list[bytes | str] = []
+    pages: list[tuple[int, bytes | str]] = []
     spans: dict[str, tuple[int, int]] = {}
-    for i in indexes:
+    for n, i in enumerate(indexes):
+        if tick is not None and n % 50 == 0:
+            tick()
         route = _TODO[i]
         try:
             page = _RENDERER.render(route)
@@ -214,7 +218,7 @@ def _render_chunk(indexes: range) -> Chunk:
             span = quick.body_span(page, route.context["claim"].body_html)
             if span is not None:
                 spans[route.output] = span
-        pages.append(_STAGE.put(route.output, page) if _STAGE else page)
+        pages.append((i, _STAGE.put(route.output, page) if _STAGE else page))
     return pages, spans, problems
 
 
@@ -222,26 +226,51 @@ def _take_slices(progress: Callable[[int, int], None] | None = None
                  ) -> list[tuple[int, Chunk]]:
     """Render slices until none is left (each process takes the next free one)."""
     done = []
+    tick = None
+    if progress is not None:  # pages in the slices any process has started
+        starts = list(itertools.accumulate((len(r) for r in _RANGES), initial=0))
+        tick = lambda: progress(starts[min(_NEXT.value, len(_RANGES))], starts[-1])  # noqa: E731
     while True:
         with _NEXT.get_lock():
             index = _NEXT.value
             _NEXT.value += 1
         if index >= len(_RANGES):
             return done
-        if progress is not None:  # slices started so far, counted in pages
-            progress(_RANGES[index].start, _RANGES[-1].stop)
-        done.append((index, _render_chunk(_RANGES[index])))
+        done.append((index, _render_chunk(_RANGES[index], tick)))
 
 
-def _render_shared(count: int, workers: int) -> list[Chunk]:
+#: files that take far longer than a page each (every claim, a drawn image)
+_COSTLY = frozenset({"claimreview", "sitemap", "search", "verdict_image", "feed"})
+
+
+def _costly_first(routes: list[Route]) -> list[int]:
+    """The routes' indexes, the costly ones first: whichever process takes
+    them, the others catch up while the last, small slices are shared."""
+    costly = [i for i, route in enumerate(routes) if route.writer in _COSTLY]
+    chosen = set(costly)
+    return costly + [i for i in range(len(routes)) if i not in chosen]
+
+
+def _slices(order: list[int], workers: int) -> list[list[int]]:
+    """``order`` cut into slices that shrink as they go (guided scheduling):
+    big ones cost little to hand out, small ones at the end keep every
+    process busy until the last page."""
+    slices, start = [], 0
+    while start < len(order):
+        size = max(20, (len(order) - start) // (workers * 4))
+        slices.append(order[start:start + size])
+        start += size
+    return slices
+
+
+def _render_shared(workers: int) -> list[Chunk]:
     """Render in this process and ``workers - 1`` forked ones, slice by slice.
 
     This process would otherwise sit idle, and each forked worker copies
     the pages of the model it touches, so one process fewer is less memory.
     """
     global _RANGES, _NEXT
-    size = max(50, count // (workers * 16))
-    _RANGES = [range(i, min(i + size, count)) for i in range(0, count, size)]
+    _RANGES = _slices(_costly_first(_TODO), workers)
     context = mp.get_context("fork")
     _NEXT = context.Value("i", 0)
     try:
@@ -252,7 +281,7 @@ def _render_shared(count: int, workers: int) -> list[Chunk]:
                 done += job.get()
     finally:
         _RANGES, _NEXT = [], None
-    return [chunk for _, chunk in sorted(done, key=lambda d: d[0])]
+    return [chunk for _, chunk in done]
 
 
 def render_all(result: Result, theme: Theme, options: Options,
@@ -272,19 +301,19 @@ def render_all(result: Result, theme: Theme, options: Options,
     if len(routes) < 400 or workers < 2 or "fork" not in mp.get_all_start_methods():
         chunks = [_render_chunk(range(len(routes)))]
     else:
-        chunks = _render_shared(len(routes), workers)
+        chunks = _render_shared(workers)
     _RENDERER, _TODO, _STAGE = None, [], None
-    pages = [page for chunk, _, _ in chunks for page in chunk]
+    pages = dict(item for chunk, _, _ in chunks for item in chunk)
     for _, spans, problems in chunks:
         result.problems.extend(problems.items)
         result.spans.update(spans)
     if result.problems.errors:
         return
     if stage is not None:
-        stage.digests.update((r.output, str(p)) for r, p in zip(routes, pages))
+        stage.digests.update((r.output, str(pages[i])) for i, r in enumerate(routes))
     else:
-        result.files.update((r.output, p) for r, p in zip(routes, pages)
-                            if isinstance(p, bytes))
+        result.files.update((r.output, pages[i]) for i, r in enumerate(routes)
+                            if isinstance(pages[i], bytes))
 
 
 def _template_problem(problems: Problems, exc: Exception, route: Route) -> None:

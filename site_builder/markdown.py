@@ -22,7 +22,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from html.parser import HTMLParser
-from typing import Any
+from typing import Any, Callable
 
 from markdown_it import MarkdownIt
 from markdown_it.rules_core import StateCore
@@ -60,6 +60,26 @@ def _validate_link(url: str) -> bool:
     return bool(_SAFE_LINK.match(url.strip()))
 
 
+_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
+#: an address markdown-it's normalizeLink gives back unchanged: an http(s)
+#: host of plain labels, or a path, query or fragment that does not start
+#: with //, in characters it never escapes (tests/test_markdown_checks.py
+#: compares the two on generated addresses)
+_PLAIN_URL = re.compile(rf"(?!//)(?:https?://{_LABEL}(?:\.{_LABEL})*(?::[0-9]{{1,5}})?)?"
+                        r"(?:[/?#](?:[A-Za-z0-9._~!$&'()*+,;=:@/?#-]|%[0-9A-Fa-f]{2})*)?\Z")
+
+
+def _normalize_link(normalize: Callable[[str], str]) -> Callable[[str], str]:
+    """markdown-it's link normalizer, skipped for addresses it would not change.
+
+    Parsing and re-encoding a URL costs as much as a tenth of converting a
+    body with a few links; most addresses are plain ASCII and come back as is.
+    """
+    def normalize_link(url: str) -> str:
+        return url if _PLAIN_URL.match(url) else normalize(url)
+    return normalize_link
+
+
 #: ids the theme and the footnotes use on a page; a body heading never takes one
 _TAKEN_IDS = re.compile(r"(main|claim-[a-z-]+|share-url|others-.*|.*-heading|seed-[a-z-]+"
                         r"|(search|filter)-.*|fn(ref)?\d+(:\d+)?)\Z")
@@ -83,6 +103,7 @@ def parser(allow_html: bool = False) -> MarkdownIt:
     # escaped characters are merged into the text around them
     md.core.ruler.before("footnote_tail", "body_facts", _body_facts)
     md.validateLink = _validate_link  # type: ignore[method-assign]
+    md.normalizeLink = _normalize_link(md.normalizeLink)  # type: ignore[method-assign]
     return md
 
 
