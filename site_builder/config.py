@@ -53,13 +53,15 @@ def read_site(doc: Document | None, problems: Problems) -> tuple[SiteConfig, lis
     f.unknown_keys(data, SITE)
     base_url = f.url("base_url") if "base_url" in data else (f.missing("base_url") or "")
     _served_at_root(f, base_url)
+    policies = _policies(f, data)
     config = SiteConfig(
         title=f.text("title", required=True) or fallback.title,
         base_url=(base_url or fallback.base_url).rstrip("/"),
         publisher=_publisher(f, data) or fallback.publisher,
         description=f.text("description"),
         language=f.text("language") or "en",
-        policies=_policies(f, data),
+        policies=policies,
+        policy_lines={name: f.line(f"policies.{name}") for name in policies},
         allow_html=f.boolean("allow_html"),
         page_size=_page_size(f),
         path=doc.path,

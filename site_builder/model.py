@@ -226,6 +226,8 @@ class SiteConfig:
     description: str = ""
     language: str = "en"
     policies: dict[str, str] = field(default_factory=dict)
+    #: policy name -> its line in site.yaml (a missing or draft page is reported there)
+    policy_lines: dict[str, int] = field(default_factory=dict)
     allow_html: bool = False
     page_size: int = 50
     path: str = "site.yaml"

@@ -355,11 +355,13 @@ def _check_policies(config, pages: list[StandalonePage], problems: Problems,  # 
     slugs = {p.slug for p in pages}
     for name, slug in config.policies.items():
         if slug in every and slug not in slugs:
-            problems.error(config.path, 1, f"policy page '{slug}' ({name}) is a draft",
+            problems.error(config.path, config.policy_lines.get(name, 1),
+                           f"policy page '{slug}' ({name}) is a draft",
                            f"publish content/pages/{slug}.md (remove draft: true) or take "
                            f"it out of policies")
         elif slug not in slugs:
-            problems.error(config.path, 1, f"policy page '{slug}' ({name}) does not exist",
+            problems.error(config.path, config.policy_lines.get(name, 1),
+                           f"policy page '{slug}' ({name}) does not exist",
                            did_you_mean(slug, slugs) or
                            f"create content/pages/{slug}.md")
 

@@ -127,6 +127,10 @@ def test_draft_pages_are_left_out_unless_asked(tmp_path: Path):
     (content / "pages/about.md").write_text("---\ntitle: About\ndraft: true\n---\nSoon.\n")
     refused = run_cli("build", "--content", str(content), "--out", str(out))
     assert refused.returncode == 1 and "policy page 'about' (about) is a draft" in refused.stderr
+    # reported where site.yaml names the page, the line the editor has to change
+    named_at = (content / "site.yaml").read_text().splitlines().index("  about: about") + 1
+    assert any(line.startswith(f"content/site.yaml:{named_at}:") and "is a draft" in line
+               for line in refused.stderr.splitlines()), refused.stderr
 
 
 def test_same_content_gives_byte_identical_output(tmp_path: Path):
