@@ -78,8 +78,11 @@ class Sources:
         if path.suffix != ".md" or _ignored(path.name):
             return None
         for folder, kind in KINDS.items():
-            if (self.content / folder) in path.parents:
-                return kind
+            base = self.content / folder
+            if base in path.parents:
+                # as scan_files: nothing under a hidden folder is content
+                hidden = any(part.startswith(".") for part in path.relative_to(base).parts[:-1])
+                return None if hidden else kind
         return None
 
 

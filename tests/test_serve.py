@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO, claim_text, write_site
+from conftest import REPO, claim_text, run_cli, write_site
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROME_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -325,6 +325,22 @@ def test_folder_with_a_backup_like_name_is_still_followed(tmp_path: Path):
     shutil.rmtree(folder)
     preview.apply([folder])
     assert preview.respond("/claims/prices-fell/")[0] == 404 and not _problems(preview)
+
+
+def test_claim_in_a_hidden_folder_is_not_published_as_build_would_not(tmp_path: Path):
+    """Editors' tools keep copies in `.trash/` or `.history/`; the preview must
+    show the site `build` makes, where those are not content."""
+    content = write_site(tmp_path)
+    preview = _in_memory(content)
+    hidden = content / "claims" / ".history" / "copy-of-jobs.md"
+    hidden.parent.mkdir()
+    hidden.write_text(claim_text(title='"An old copy"'), encoding="utf-8")
+    preview.apply([hidden])
+    assert preview.respond("/claims/copy-of-jobs/")[0] == 404
+    assert not _problems(preview)
+    assert run_cli("build", "--content", str(content), "--out", str(tmp_path / "out")
+                   ).returncode == 0
+    assert not (tmp_path / "out/claims/copy-of-jobs").exists()
 
 
 def test_folder_moved_out_of_the_running_preview(preview: Preview):
