@@ -181,6 +181,7 @@ def _search_index(site: Site, cache: BuildCache | None) -> SearchIndex:
 
 
 _RENDERER: Renderer | None = None  # set before forking render workers
+_SHOW: Callable[[str], str] | None = None  # how a template's path is shown in a report
 _TODO: list[Route] = []
 _STAGE: Staging | None = None
 _RANGES: list[Sequence[int]] = []  # the slices of _TODO to render (indexes)
@@ -212,7 +213,7 @@ def _render_chunk(indexes: Sequence[int], tick: Callable[[], None] | None = None
         try:
             page = _RENDERER.render(route)
         except Exception as exc:  # a theme's mistake, whatever it raised: a problem
-            _template_problem(problems, exc, route)
+            _template_problem(problems, exc, route, _SHOW)
             break
         if route.template == "claim.html":
             span = quick.body_span(page, route.context["claim"].body_html)
@@ -286,12 +287,14 @@ def _render_shared(workers: int) -> list[Chunk]:
 
 def render_all(result: Result, theme: Theme, options: Options,
                todo: list[Route] | None = None, stage: Staging | None = None,
-               compiled: Path | None = None) -> None:
+               compiled: Path | None = None, show: Callable[[str], str] | None = None) -> None:
     """Render ``todo`` (default: every route), in parallel processes for big sites;
-    ``compiled`` keeps compiled templates between builds."""
+    ``compiled`` keeps compiled templates between builds; ``show`` gives a
+    template's path as reports show it (relative to the project)."""
     from .render import Renderer
 
-    global _RENDERER, _TODO, _STAGE
+    global _RENDERER, _TODO, _STAGE, _SHOW
+    _SHOW = show
     assert result.model is not None
     routes = _TODO = result.routes if todo is None else todo
     _STAGE = stage
@@ -302,7 +305,7 @@ def render_all(result: Result, theme: Theme, options: Options,
         chunks = [_render_chunk(range(len(routes)))]
     else:
         chunks = _render_shared(workers)
-    _RENDERER, _TODO, _STAGE = None, [], None
+    _RENDERER, _TODO, _STAGE, _SHOW = None, [], None, None
     pages = dict(item for chunk, _, _ in chunks for item in chunk)
     for _, spans, problems in chunks:
         result.problems.extend(problems.items)
@@ -316,7 +319,8 @@ def render_all(result: Result, theme: Theme, options: Options,
                             if isinstance(pages[i], bytes))
 
 
-def _template_problem(problems: Problems, exc: Exception, route: Route) -> None:
+def _template_problem(problems: Problems, exc: Exception, route: Route,
+                      show: Callable[[str], str] | None = None) -> None:
     """A theme mistake, reported at the template line like a content problem.
 
     Jinja2's own errors know their template and line; anything else a
@@ -331,7 +335,8 @@ def _template_problem(problems: Problems, exc: Exception, route: Route) -> None:
     message = getattr(exc, "message", None) or str(exc) or type(exc).__name__
     if not isinstance(exc, jinja2.TemplateError):
         message = f"{type(exc).__name__}: {message}"
-    problems.error(str(path or "templates"), int(line or 1),
+    where = show(str(path)) if path and show else str(path or "templates")
+    problems.error(where, int(line or 1),
                    f"template error while building {route.url}: {message}",
                    "fix the template; the previous site is left as it was")
 
@@ -420,7 +425,8 @@ def _build(sources: Sources, out: Path, options: Options | None = None,
         stage = Staging.beside(out) if not previous and len(todo) > STAGE_ABOVE else None
         try:
             render_all(result, theme, options, todo, stage,
-                       cache.folder / "templates" if cache else None)
+                       cache.folder / "templates" if cache else None,
+                       lambda path: sources.display(Path(path)))
         except BaseException:
             if stage:
                 stage.abort()

@@ -312,7 +312,7 @@ def _render_problem(problems: Problems, exc: Exception, route: Route, sources: S
     template frames the template's file name), else at the innermost frame.
     """
     if isinstance(exc, jinja2.TemplateError):
-        _template_problem(problems, exc, route)
+        _template_problem(problems, exc, route, lambda path: sources.display(Path(path)))
         return
     found = template_frame(exc)
     in_template = found is not None

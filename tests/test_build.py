@@ -7,6 +7,8 @@ import json
 import re
 from pathlib import Path
 
+import pytest
+
 from conftest import claim_text, run_cli, soup, write_site
 
 
@@ -381,6 +383,27 @@ def test_a_changed_template_is_used_by_the_next_build(tmp_path: Path):
     template.write_text(template.read_text().replace("First wording", "Second wording"))
     assert run_cli("build", "--content", str(content), "--out", str(out)).returncode == 0
     assert soup(out / "claims/c1/index.html").select_one(".note").get_text() == "Second wording"
+
+
+@pytest.mark.parametrize("mistake, message", [
+    ("{{ 1 / 0 }}", "ZeroDivisionError: division by zero"),
+    ("{{ foo( }}", "unexpected '}'"),
+])
+def test_a_template_mistake_is_reported_at_its_line_as_the_project_names_it(
+        tmp_path: Path, mistake: str, message: str):
+    """The same `templates/claim.html:N:` form content problems take, not an
+    absolute path, in build as in the preview; the site is left as it was."""
+    content, out = _built_with_template(tmp_path, {"c1": claim_text()}, "claim.html", "")
+    before = (out / "claims/c1/index.html").read_bytes()
+    (tmp_path / "templates" / "claim.html").write_text(
+        '{% extends "default/claim.html" %}\n{% block content %}\n' + mistake +
+        "\n{% endblock %}\n")
+    result = run_cli("build", "--content", str(content), "--out", str(out))
+    assert result.returncode == 1
+    errors = [line for line in result.stderr.splitlines() if ": error: " in line]
+    assert len(errors) == 1 and errors[0].startswith("templates/claim.html:3:"), result.stderr
+    assert message in errors[0]
+    assert (out / "claims/c1/index.html").read_bytes() == before
 
 
 def test_the_404_page_claims_no_address_of_its_own(built: Path):
