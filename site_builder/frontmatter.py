@@ -189,6 +189,8 @@ def parse_yaml_file(data: bytes, path: str, problems: Problems) -> Parsed:
 
 def _precheck(text: str, first_line: int, path: str, problems: Problems) -> bool:
     """Tabs and control characters, reported where they are."""
+    if "\t" not in text and not _CONTROL_RE.search(text):
+        return True  # the common case, without a pass over each line
     ok = True
     for number, line in enumerate(text.split("\n"), start=first_line):
         indent = line[: len(line) - len(line.lstrip(" \t"))]
