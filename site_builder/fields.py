@@ -25,11 +25,18 @@ _PARTIAL_RE = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
 _YES_NO = {"yes": True, "no": False, "on": True, "off": False, "y": True, "n": False}
 
 
+#: Latin letters that do not decompose into an ASCII letter and a mark
+_LETTERS = str.maketrans({"ß": "ss", "ẞ": "SS", "æ": "ae", "Æ": "AE", "œ": "oe", "Œ": "OE",
+                          "ø": "o", "Ø": "O", "đ": "d", "Đ": "D", "ð": "d", "Ð": "D",
+                          "ł": "l", "Ł": "L", "þ": "th", "Þ": "TH", "ı": "i"})
+
+
 def slugify(text: str) -> str:
     """The slug an editor most likely meant (for hints)."""
     import unicodedata
 
-    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    text = unicodedata.normalize("NFKD", text.translate(_LETTERS))
+    text = text.encode("ascii", "ignore").decode()
     slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "untitled"
     return shorten_slug(slug)
 

@@ -166,6 +166,19 @@ def test_files_the_builder_skips_are_named(tmp_path):
     assert not problems.errors
 
 
+@pytest.mark.parametrize("name, proposed", [
+    ("Zelensky Said.md", "zelensky-said.md"),
+    ("straße-in-łódź.md", "strasse-in-lodz.md"),
+    ("Ærø-ferry.md", "aero-ferry.md"),
+])
+def test_a_file_name_with_accents_or_capitals_gets_the_slug_to_use(tmp_path, name, proposed):
+    content = write_site(tmp_path)
+    (content / "claims" / name).write_text(claim_text(), encoding="utf-8")
+    problems = check(Sources.at(content)).problems.errors
+    mine = [p for p in problems if p.path.endswith(name)]
+    assert len(mine) == 1 and f"'{proposed}'" in mine[0].hint
+
+
 def test_file_name_that_is_not_utf8_is_reported_not_a_crash(tmp_path):
     """Names come from any file system (an old zip, a Windows share): no traceback."""
     import os
