@@ -122,7 +122,22 @@ def _no_cyclic_gc() -> Iterator[None]:
         yield
     finally:
         if enabled:
+            _age_survivors()
             gc.enable()
+
+
+def _age_survivors() -> None:
+    """Move every object the build left into the oldest generation, without a walk.
+
+    With collection paused, all of them sit in the youngest generation, so the
+    first allocation after :func:`gc.enable` would walk the whole model (0.15 s
+    at 10,000 claims, on every rebuild). ``freeze`` then ``unfreeze`` splices
+    the generation lists instead: the objects stay collectable, only later.
+    Skipped when someone else froze objects (unfreeze would release theirs).
+    """
+    if gc.get_freeze_count() == 0:
+        gc.freeze()
+        gc.unfreeze()
 
 
 def check(sources: Sources, options: Options | None = None, cache: BuildCache | None = None,
