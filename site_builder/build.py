@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     from .render import Renderer
     from .routes import Route
     from .search import SearchIndex
+    from .structured import FeedItems
 
 
 def today() -> dt.date:
@@ -248,46 +249,59 @@ def _take_slices(progress: Callable[[int, int], None] | None = None
         done.append((index, _render_chunk(_RANGES[index])))
 
 
-def _render_shared(count: int, workers: int) -> list[Chunk]:
+def _render_shared(count: int, workers: int, own: int = 0) -> list[Chunk]:
     """Render in this process and ``workers - 1`` forked ones, slice by slice.
 
     This process would otherwise sit idle, and each forked worker copies
     the pages of the model it touches, so one process fewer is less memory.
+    The first ``own`` routes are rendered here, while the workers start on
+    the rest: what their writers keep for the build cache stays in this process.
     """
     global _RANGES, _NEXT
     size = max(50, count // (workers * 16))
-    _RANGES = [range(i, min(i + size, count)) for i in range(0, count, size)]
+    _RANGES = [range(i, min(i + size, count)) for i in range(own, count, size)]
     context = mp.get_context("fork")
     _NEXT = context.Value("i", 0)
     try:
         with context.Pool(workers - 1) as pool:
             pending = [pool.apply_async(_take_slices) for _ in range(workers - 1)]
-            done = _take_slices(_report("render"))
+            progress = _report("render")
+            if progress is not None:
+                progress(0, count)
+            first = [_render_chunk(range(own))] if own else []
+            done = _take_slices(progress)
             for job in pending:
                 done += job.get()
     finally:
         _RANGES, _NEXT = [], None
-    return [chunk for _, chunk in sorted(done, key=lambda d: d[0])]
+    return first + [chunk for _, chunk in sorted(done, key=lambda d: d[0])]
+
+
+#: writers that keep something for the build cache: rendered by the building process
+_KEEPING = frozenset({"claimreview"})
 
 
 def render_all(result: Result, theme: Theme, options: Options,
                todo: list[Route] | None = None, stage: Staging | None = None,
-               compiled: Path | None = None) -> None:
+               compiled: Path | None = None, feed: FeedItems | None = None) -> None:
     """Render ``todo`` (default: every route), in parallel processes for big sites;
-    ``compiled`` keeps compiled templates between builds."""
+    ``compiled`` keeps compiled templates between builds, ``feed`` the
+    ClaimReview feed's items (filled in with this build's)."""
     from .render import Renderer
 
     global _RENDERER, _TODO, _STAGE
     assert result.model is not None
-    routes = _TODO = result.routes if todo is None else todo
+    routes = result.routes if todo is None else todo
+    keeping = [r for r in routes if r.writer in _KEEPING]
+    routes = _TODO = keeping + [r for r in routes if r.writer not in _KEEPING]
     _STAGE = stage
     _RENDERER = Renderer(result.model.site, result.routes, theme, options.drafts,
-                         options.no_index, compiled=compiled)
+                         options.no_index, compiled=compiled, feed=feed)
     workers = os.cpu_count() or 1
     if len(routes) < 400 or workers < 2 or "fork" not in mp.get_all_start_methods():
         chunks = [_render_chunk(range(len(routes)))]
     else:
-        chunks = _render_shared(len(routes), workers)
+        chunks = _render_shared(len(routes), workers, len(keeping))
     _RENDERER, _TODO, _STAGE = None, [], None
     pages = [page for chunk, _, _ in chunks for page in chunk]
     for _, spans, problems in chunks:
@@ -404,9 +418,10 @@ def _build(sources: Sources, out: Path, options: Options | None = None,
         # memory so that only changed files are written (deleting a whole old
         # tree costs more than rendering it)
         stage = Staging.beside(out) if not previous and len(todo) > STAGE_ABOVE else None
+        feed = _feed_items(cache, todo)
         try:
             render_all(result, theme, options, todo, stage,
-                       cache.folder / "templates" if cache else None)
+                       cache.folder / "templates" if cache else None, feed)
         except BaseException:
             if stage:
                 stage.abort()
@@ -426,16 +441,32 @@ def _build(sources: Sources, out: Path, options: Options | None = None,
             result.fatal = f"could not write {out}: {exc}"
             return result
     if cache:
-        _save(cache, result, inputs, out, pages, prints, theme, keep)
+        _save(cache, result, inputs, out, pages, prints, theme, keep, feed)
     return result
 
 
+#: the build cache's memo of ClaimReview feed items (structured.FeedItems)
+FEED_MEMO = "claimreview"
+
+
+def _feed_items(cache: BuildCache | None, todo: list[Route]) -> FeedItems | None:
+    """The feed items the last build kept, when the feed is rendered again."""
+    from .structured import FeedItems
+
+    if cache is None or not any(r.writer == "claimreview" for r in todo):
+        return None
+    return FeedItems(cache.memo(FEED_MEMO))
+
+
 def _save(cache: BuildCache, result: Result, inputs: str, out: Path, pages: dict[str, str],
-          prints: Fingerprints, theme: Theme, keep: set[str]) -> None:
+          prints: Fingerprints, theme: Theme, keep: set[str],
+          feed: FeedItems | None = None) -> None:
     """What the next build needs to know of this one (see cache.py and quick.py)."""
     from .problems import format_report
 
     assert result.model is not None
+    if feed is not None and feed.changed:
+        cache.save_memo(FEED_MEMO, feed.used)
     links: dict[str, list[str]] = {}
     for path, href, _ in result.model.links:
         links.setdefault(path, []).append(href)
