@@ -182,15 +182,23 @@ def _check(sources: Sources, options: Options | None = None, cache: BuildCache |
     return result
 
 
+#: the build cache's memo of claims' search words (search.ClaimWords)
+WORDS_MEMO = "search-words"
+
+
 def _search_index(site: Site, cache: BuildCache | None) -> SearchIndex:
-    """The search index, from the cache when nothing it covers has changed."""
-    from .search import SearchIndex, index_key
+    """The search index, from the cache when nothing it covers has changed,
+    else made with the words of the claims that did not change kept from before."""
+    from .search import ClaimWords, SearchIndex, index_key
 
     key = index_key(site)
     index = cache.search_index(key) if cache else None
     if index is None:
-        index = SearchIndex.for_site(site)
+        words = ClaimWords(cache.memo(WORDS_MEMO) if cache else None)
+        index = SearchIndex.for_site(site, words)
         if cache:
+            if words.changed:
+                cache.save_memo(WORDS_MEMO, words.used)
             cache.save_search_index(key, index)
     return index
 

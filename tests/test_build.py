@@ -7,7 +7,7 @@ import json
 import re
 from pathlib import Path
 
-from conftest import claim_text, run_cli, soup, write_site
+from conftest import SITE_YAML, claim_text, run_cli, soup, write_site
 
 
 def hrefs(page) -> set[str]:
@@ -412,7 +412,11 @@ def test_feed_and_search_index_follow_front_matter_edits_like_a_clean_build(tmp_
                                   published=f"2024-0{1 + i % 8}-01",
                                   **({"source": "\n  seed: first-article"} if i == 3 else {}))
               for i in range(8)}
-    content = write_site(tmp_path, claims=claims)
+    scale = "".join(f"  - {{key: {key}, label: {label}, rating: {rating}}}\n" for key, label, rating
+                    in (("true", "True", 3), ("mostly-true", "Mostly true", 2),
+                        ("false", "False", 1)))
+    content = write_site(tmp_path, claims=claims,
+                         extra={"content/site.yaml": SITE_YAML + "verdicts:\n" + scale})
     out = tmp_path / "public"
     assert run_cli("build", "--content", str(content), "--out", str(out)).returncode == 0
 
@@ -435,6 +439,8 @@ def test_feed_and_search_index_follow_front_matter_edits_like_a_clean_build(tmp_
             "headline: A renamed article\npublisher: Daily Example\n"),
         lambda: (content / "site.yaml").write_text((content / "site.yaml").read_text().replace(
             "name: Test Desk", "name: Renamed Desk")),
+        lambda: (content / "site.yaml").write_text((content / "site.yaml").read_text().replace(
+            "label: False", "label: Wrong")),
         lambda: (content / "claims/c4.md").rename(content / "claims/c4-moved.md"),
         lambda: (content / "claims/c7.md").unlink(),
     ]
