@@ -34,6 +34,7 @@ import json
 import operator
 import re
 import unicodedata
+from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -190,13 +191,14 @@ class SearchIndex:
         words = words if words is not None else ClaimWords()
         claims = [c for c in site.claims if not c.draft]
         verdicts = {v.key: n for n, v in enumerate(site.verdicts)}
-        postings: dict[str, list[int]] = {}
+        # a defaultdict: setdefault(token, []) would make a list for each of 300,000 words
+        postings: defaultdict[str, list[int]] = defaultdict(list)
         docs: list[list[Any]] = []
         by_verdict: dict[str, list[int]] = {}
         by_topic: dict[str, list[int]] = {}
         for number, claim in enumerate(claims):
             for token in words.of(claim):
-                postings.setdefault(token, []).append(number)
+                postings[token].append(number)
             docs.append([claim.url_path, claim.title, [a.name for a in claim.claimants],
                          verdicts.get(claim.verdict.key, -1), claim.published.isoformat()])
             by_verdict.setdefault(claim.verdict.key, []).append(number)
