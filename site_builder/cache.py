@@ -185,6 +185,24 @@ class BuildCache:
         except OSError as exc:
             self._failed(exc)
 
+    def memo(self, name: str) -> dict[str, Any]:
+        """What a stage kept under ``name`` for later builds ({} if nothing usable).
+
+        A memo's keys are digests of what each entry is made from, so an entry
+        is right whenever its key matches, however old the memo is.
+        """
+        entries = _load_pickle(self.folder / f"{name}.memo.pickle", self.version).get("entries")
+        return entries if isinstance(entries, dict) else {}
+
+    def save_memo(self, name: str, entries: dict[str, Any]) -> None:
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            _atomic_write(self.folder / f"{name}.memo.pickle", pickle.dumps(
+                {"version": self.version, "entries": entries},
+                protocol=pickle.HIGHEST_PROTOCOL))
+        except OSError as exc:
+            self._failed(exc)
+
     def save(self, inputs: str, out: Path, manifest: str, pages: dict[str, str],
              seen: dict[str, tuple[int, int, str]], report: str,
              spliced: dict[str, Any] | None = None) -> None:

@@ -118,19 +118,26 @@ class Fingerprints:
         self.bases: dict[str, str] = {}
 
     def card(self, claim: Claim) -> str:
-        key = id(claim)
-        if key not in self._cards:
+        """What a claim's card shows, as the versions it is made of (not a digest:
+        it is only ever a part of a page's fingerprint, and 10,000 digests cost)."""
+        card = self._cards.get(id(claim))
+        if card is None:
             meta = self.meta
-            self._cards[key] = _digest([getattr(claim, meta), claim.verdict.key,
-                                        *(getattr(a, meta) for a in claim.claimants),
-                                        *(getattr(t, meta) for t in claim.topics)])
-        return self._cards[key]
+            parts = [getattr(claim, meta), claim.verdict.key]
+            parts += [getattr(a, meta) for a in claim.claimants]
+            parts += [getattr(t, meta) for t in claim.topics]
+            card = self._cards[id(claim)] = "\1".join(parts)  # hex digests and a slug
+        return card
+
+    def cards(self, claims: list[Claim]) -> list[str]:
+        cards, card = self._cards, self.card
+        return [cards.get(id(c)) or card(c) for c in claims]
 
     def claims(self, claims: list[Claim]) -> str:
-        key = id(claims)
-        if key not in self._lists:
-            self._lists[key] = _digest(self.card(c) for c in claims)
-        return self._lists[key]
+        digest = self._lists.get(id(claims))
+        if digest is None:
+            digest = self._lists[id(claims)] = _digest(self.cards(claims))
+        return digest
 
     def breakdown(self, claims: list[Claim]) -> str:
         counts: dict[str, int] = {}
@@ -150,7 +157,7 @@ class Fingerprints:
                 box = _digest([getattr(actor, self.meta), self.claims(actor.claims)])
             else:
                 box = _digest([getattr(actor, self.meta), str(len(actor.claims)),
-                               *(self.card(c) for c in actor.claims[:self.shown])])
+                               *self.cards(actor.claims[:self.shown])])
             self._boxes[id(actor)] = box
         return box
 
@@ -179,10 +186,12 @@ class Fingerprints:
         """A claim page's fingerprint without the claim's own file (its body):
         kept by the cache, so that a body edit can update the fingerprint alone."""
         claim: Claim = route.context["claim"]
-        return _digest([self.glob, route.url, route.template, route.writer,
-                        self.card(claim), self.claims(claim.related),
-                        *(self.claimant_box(a) for a in claim.claimants),
-                        *(s.version for s in claim.seeds)])
+        parts = [self.glob, route.url, route.template, route.writer, self.card(claim),
+                 str(len(claim.related))]
+        parts += self.cards(claim.related)
+        parts += [self.claimant_box(a) for a in claim.claimants]
+        parts += [s.seed.version for s in claim.sources if s.seed]
+        return _digest(parts)
 
     def _parts(self, route: Route) -> list[str]:
         ctx: dict[str, Any] = route.context

@@ -122,12 +122,15 @@ class Renderer:
     """Turns each route into the bytes of its output file."""
 
     def __init__(self, site: Site, routes: list[Route], theme: Theme, drafts: bool = False,
-                 no_index: bool = False, live: bool = False, compiled: Path | None = None):
+                 no_index: bool = False, live: bool = False, compiled: Path | None = None,
+                 feed: structured.FeedItems | None = None):
+        """``feed``: ClaimReview feed items kept from an earlier build (build cache)."""
         self.site, self.routes, self.theme, self.drafts = site, routes, theme, drafts
+        self.feed = feed
         self.env = make_environment(theme, site, drafts, live, compiled)
         self.writers: dict[str, Callable[[Route], bytes]] = {
             "feed": lambda r: structured.atom_feed(site, r),
-            "claimreview": lambda r: structured.claimreview_feed(site),
+            "claimreview": lambda r: structured.claimreview_feed(site, self.feed),
             "sitemap": lambda r: structured.sitemap(site, routes),
             "robots": lambda r: (structured.robots_disallow_all() if no_index
                                  else structured.robots(site)),

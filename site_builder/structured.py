@@ -10,9 +10,10 @@ same content gives the same bytes.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 from xml.sax.saxutils import escape as _xml_escape
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 from urllib.parse import quote
 
 from .model import Actor, Claim, Site, Verdict
@@ -172,24 +173,94 @@ def json_for_html(data: Any) -> str:
             .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
 
 
-def claimreview_feed(site: Site) -> bytes:
-    """A schema.org DataFeed of every published ClaimReview (the aggregators' shape)."""
+def claimreview_feed(site: Site, memo: FeedItems | None = None) -> bytes:
+    """A schema.org DataFeed of every published ClaimReview (the aggregators' shape).
+
+    ``memo`` holds items serialised by an earlier build (see :class:`FeedItems`);
+    the bytes are the same with or without it.
+    """
+    memo = memo if memo is not None else FeedItems()
+    memo.start(site)
     org = organization(site)
     ratings = {v.key: rating(site, v) for v in site.verdicts}
-    feed = {
+    head = {
         "@context": "https://schema.org",
         "@type": "DataFeed",
         "name": f"{site.config.title}: ClaimReview feed",
         "url": site.config.absolute("/claimreview.json"),
         "dateModified": max((c.modified for c in site.claims),
                             default=dt.date(1970, 1, 1)).isoformat(),
-        "dataFeedElement": [
-            {"@type": "DataFeedItem", "dateCreated": c.published.isoformat(),
-             "dateModified": c.modified.isoformat(), "item": [_without_context(
-                 claim_review(site, c, org, ratings))]}
-            for c in site.claims],
     }
-    return (json.dumps(feed, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
+    items = ",".join([memo.item(c, lambda c=c: _feed_item(site, c, org, ratings))
+                      for c in site.claims])
+    # the list is the last member: the same text as dumping the whole dict at once
+    text = _dumps(head)[:-1] + ',"dataFeedElement":[' + items + "]}\n"
+    return text.encode("utf-8")
+
+
+def _dumps(data: Any) -> str:
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+
+def _feed_item(site: Site, claim: Claim, org: dict[str, Any],
+               ratings: dict[str, dict[str, Any]]) -> str:
+    """One DataFeedItem of the ClaimReview feed, as JSON text."""
+    return _dumps({"@type": "DataFeedItem", "dateCreated": claim.published.isoformat(),
+                   "dateModified": claim.modified.isoformat(),
+                   "item": [_without_context(claim_review(site, claim, org, ratings))]})
+
+
+class FeedItems:
+    """The ClaimReview feed's items as JSON text, by the versions of what each is made from.
+
+    Serialising every ClaimReview took a third of a second at 10,000 claims on
+    each rebuild, though an edit changes one or two items. An item shows its
+    claim's front matter (``meta_version``), its claimants' front matter, its
+    seeds' files and the site's settings and verdict scale, so its key holds
+    exactly those; an object without a version (not built from a file) is
+    never looked up. The build cache keeps :attr:`used` between builds.
+    """
+
+    def __init__(self, saved: dict[tuple[str, ...], str] | None = None) -> None:
+        self.saved = saved or {}
+        #: the items of the last feed made, by key (what the next build can reuse)
+        self.used: dict[tuple[str, ...], str] = {}
+        self.made = 0        # items serialised, not reused
+        self.rendered = False
+        self._site = ""
+
+    def start(self, site: Site) -> None:
+        """A new feed: what every item shares is the site's settings and scale."""
+        self.used, self.made, self.rendered = {}, 0, True
+        self._site = _blake(repr(site.config), *map(repr, site.verdicts))
+
+    def key(self, claim: Claim) -> tuple[str, ...] | None:
+        """The site's part, then the claim's, its claimants' and its sources' versions
+        (file digests, each naming its file: no two objects share one)."""
+        parts = [self._site, claim.meta_version]
+        parts += [a.meta_version for a in claim.claimants]
+        parts += [ref.seed.version if ref.seed else "-" for ref in claim.sources]
+        return None if "" in parts else tuple(parts)
+
+    def item(self, claim: Claim, make: Callable[[], str]) -> str:
+        key = self.key(claim)
+        text = self.saved.get(key) if key else None
+        if text is None:
+            text = make()
+            self.made += 1
+        if key:
+            self.used[key] = text
+        return text
+
+    @property
+    def changed(self) -> bool:
+        """True if the feed was made and the memo to keep differs from the saved one."""
+        return self.rendered and (self.made > 0 or len(self.used) != len(self.saved))
+
+
+def _blake(*parts: str) -> str:
+    text = "\0".join(parts).encode("utf-8", "surrogatepass")
+    return hashlib.blake2b(text, digest_size=16).hexdigest()
 
 
 def _without_context(data: dict[str, Any]) -> dict[str, Any]:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import claim_text, run_cli, soup, write_site
+from conftest import SITE_YAML, claim_text, run_cli, soup, write_site
 
 
 def hrefs(page) -> set[str]:
@@ -424,3 +424,60 @@ def test_the_home_page_count_follows_claims_added_and_removed(tmp_path: Path):
     (content / "claims" / "c99.md").unlink()
     assert run_cli("build", "--content", str(content), "--out", str(out)).returncode == 0
     assert soup(out / "index.html").select_one(".more a").get_text() == "All 14 fact-checks"
+
+
+def _site_files(out: Path, under: str = "") -> dict[str, bytes]:
+    return {str(p.relative_to(out)): p.read_bytes() for p in (out / under).rglob("*")
+            if p.is_file()}
+
+
+def test_feed_and_search_index_follow_front_matter_edits_like_a_clean_build(tmp_path: Path):
+    """claimreview.json and the search index reuse what each claim made last time:
+    after every edit to what they show they are the bytes a build from scratch gives."""
+    claims = {f"c{i}": claim_text(title=f'"Claim {i}"', summary=f'"Summary {i}."',
+                                  claimant="acme-corp" if i % 2 else "jane-doe",
+                                  published=f"2024-0{1 + i % 8}-01",
+                                  **({"source": "\n  seed: first-article"} if i == 3 else {}))
+              for i in range(8)}
+    scale = "".join(f"  - {{key: {key}, label: {label}, rating: {rating}}}\n" for key, label, rating
+                    in (("true", "True", 3), ("mostly-true", "Mostly true", 2),
+                        ("false", "False", 1)))
+    content = write_site(tmp_path, claims=claims,
+                         extra={"content/site.yaml": SITE_YAML + "verdicts:\n" + scale})
+    out = tmp_path / "public"
+    assert run_cli("build", "--content", str(content), "--out", str(out)).returncode == 0
+
+    def edit_claim(slug: str, **fields: object) -> None:
+        path = content / "claims" / f"{slug}.md"
+        text = path.read_text()
+        for key, value in fields.items():
+            text = re.sub(rf"^{key}: .*$", f"{key}: {value}", text, count=1, flags=re.M)
+        path.write_text(text)
+
+    edits = [
+        lambda: edit_claim("c1", summary='"A new summary with kangaroos."'),
+        lambda: edit_claim("c2", verdict="true"),
+        lambda: edit_claim("c5", title='"Retitled claim about wombats"'),
+        lambda: edit_claim("c6", published="2023-12-01"),  # moves in the site's order
+        lambda: (content / "actors/acme-corp.md").write_text(
+            "---\nname: Acme Incorporated\naliases: [Acme Inc]\n---\nNew profile.\n"),
+        lambda: (content / "topics/economy.md").write_text("---\ntitle: Economics\n---\n"),
+        lambda: (content.parent / "seeds/first-article.yaml").write_text(
+            "headline: A renamed article\npublisher: Daily Example\n"),
+        lambda: (content / "site.yaml").write_text((content / "site.yaml").read_text().replace(
+            "name: Test Desk", "name: Renamed Desk")),
+        lambda: (content / "site.yaml").write_text((content / "site.yaml").read_text().replace(
+            "label: False", "label: Wrong")),
+        lambda: (content / "claims/c4.md").rename(content / "claims/c4-moved.md"),
+        lambda: (content / "claims/c7.md").unlink(),
+    ]
+    for number, edit in enumerate(edits):
+        edit()
+        result = run_cli("build", "--content", str(content), "--out", str(out))
+        assert result.returncode == 0, result.stderr
+        clean = tmp_path / f"clean{number}"
+        assert run_cli("build", "--content", str(content), "--out", str(clean),
+                       "--no-cache").returncode == 0
+        assert (out / "claimreview.json").read_bytes() == \
+            (clean / "claimreview.json").read_bytes(), f"edit {number}"
+        assert _site_files(out, "search") == _site_files(clean, "search"), f"edit {number}"
