@@ -14,6 +14,7 @@ import os
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Iterable
 
 from .frontmatter import Parsed, parse_document, parse_yaml_file
 from .problems import Problems
@@ -145,6 +146,31 @@ def read_regular_file(path: Path | str) -> bytes:
             return handle.read()
     finally:
         os.close(fd)
+
+
+def prefetch(paths: Iterable[Path | str]) -> None:
+    """Ask the kernel to start reading these files now, all of them at once.
+
+    When the files are not in the page cache (the first build after a
+    reboot, a fresh clone, a site bigger than memory keeps), each worker
+    otherwise waits on one small read at a time: reading 100,000 claims
+    from a slow disk took most of a cold build. ``POSIX_FADV_WILLNEED``
+    starts the reads and returns; where it does not exist, nothing changes.
+    """
+    advise = getattr(os, "posix_fadvise", None)
+    if advise is None:
+        return
+    for path in paths:
+        try:
+            fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        except OSError:
+            continue  # reported when the file is read
+        try:
+            advise(fd, 0, 0, os.POSIX_FADV_WILLNEED)
+        except OSError:
+            pass  # not a regular file: reported when it is read
+        finally:
+            os.close(fd)
 
 
 def _unreadable_hint(path: Path, exc: OSError) -> str:

@@ -26,7 +26,7 @@ from typing import Any, Callable, Iterator
 from . import markdown
 from .frontmatter import Parsed
 from .load import (Document, Documents, Sources, Stamp, file_digest, file_stamp, find_files,
-                   load_file, read_regular_file, report_missing_site, warn_ignored)
+                   load_file, prefetch, read_regular_file, report_missing_site, warn_ignored)
 from .model import SiteConfig, Verdict
 from .problems import Problems
 from .resolve import Memo
@@ -138,6 +138,7 @@ def load_blob(blob: bytes, verdicts: dict[str, Verdict]) -> tuple[Any, ...]:
 
 
 def _prepare_chunk(files: list[tuple[Path, str]]) -> list[tuple[str, bytes] | None]:
+    prefetch(path for path, _ in files)
     done = [_prepare_file(path, kind) for path, kind in files]
     if _IN_WORKER:
         markdown.MEMO.clear()  # each body comes once: remembering them only costs memory

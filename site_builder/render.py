@@ -131,7 +131,7 @@ class Renderer:
         self.writers: dict[str, Callable[[Route], bytes]] = {
             "feed": lambda r: structured.atom_feed(site, r),
             "claimreview": lambda r: structured.claimreview_feed(site, self.feed),
-            "sitemap": lambda r: structured.sitemap(site, routes),
+            "sitemap": lambda r: structured.sitemap(site, routes, r.context.get("part")),
             "robots": lambda r: (structured.robots_disallow_all() if no_index
                                  else structured.robots(site)),
             "redirects": lambda r: structured.redirects(site),

@@ -62,7 +62,30 @@ class Pagination:
 
     @property
     def pages(self) -> list[tuple[int, str]]:
+        """Every page: (number, URL)."""
         return [(n, self.url(n)) for n in range(1, self.total + 1)]
+
+    @property
+    def window(self) -> list[tuple[int | None, str]]:
+        """The page links to show: the first, the last and two either side of
+        this one, with (None, "") where pages are left out.
+
+        Linking every page from every page grows with the square of the list:
+        at 100,000 claims, 2,000 list pages of 2,000 links each, most of a
+        build's render time and a pager no reader can use.
+        """
+        shown = {1, self.total, *range(max(1, self.number - 2),
+                                       min(self.total, self.number + 2) + 1)}
+        items: list[tuple[int | None, str]] = []
+        previous = 0
+        for n in sorted(shown):
+            if n - previous == 2:  # a gap of one page: the page, not an ellipsis
+                items.append((previous + 1, self.url(previous + 1)))
+            elif n - previous > 2:
+                items.append((None, ""))
+            items.append((n, self.url(n)))
+            previous = n
+        return items
 
 
 def paginate(base: str, template: str, claims: list[Claim], size: int,
@@ -79,6 +102,17 @@ def paginate(base: str, template: str, claims: list[Claim], size: int,
                                      "pagination": pager},
                             lastmod=lastmod, sources=sources))
     return routes
+
+
+#: the most addresses one sitemap file may list (sitemaps.org); a bigger site's
+#: /sitemap.xml is an index of /sitemap-1.xml, /sitemap-2.xml, ...
+SITEMAP_LIMIT = 50_000
+
+
+def sitemap_parts(routes: list[Route]) -> int:
+    """How many sitemap files the index lists: 0 when one sitemap holds every page."""
+    count = sum(1 for r in routes if r.in_sitemap and not r.writer)
+    return 0 if count <= SITEMAP_LIMIT else math.ceil(count / SITEMAP_LIMIT)
 
 
 def verdict_image_url(verdict: Verdict) -> str:
@@ -147,6 +181,8 @@ def build_routes(model: Model, problems: Problems, with_search: bool = True,
     routes += [Route(verdict_image_url(v), writer="verdict_image", in_sitemap=False,
                      context={"verdict": v}) for v in site.verdicts]
     routes += _alias_routes(site)
+    routes += [Route(f"/sitemap-{part}.xml", writer="sitemap", in_sitemap=False,
+                     context={"part": part}) for part in range(1, sitemap_parts(routes) + 1)]
     _check_collisions(site, routes, problems)
     return routes
 

@@ -17,6 +17,7 @@ from typing import Any, Callable, Iterable
 from urllib.parse import quote
 
 from .model import Actor, Claim, Site, Verdict
+from . import routes as _routes
 from .routes import Route
 
 ATOM = "http://www.w3.org/2005/Atom"
@@ -325,11 +326,30 @@ def atom_feed(site: Site, route: Route) -> bytes:
 
 
 # -- sitemap, robots, redirects ------------------------------------------------
-def sitemap(site: Site, routes: Iterable[Route]) -> bytes:
-    """Every page a search engine should know, with the date it last changed."""
+def sitemap(site: Site, routes: Iterable[Route], part: int | None = None) -> bytes:
+    """Every page a search engine should know, with the date it last changed;
+    ``part`` (from 1) is one file of a site too big for one sitemap."""
+    listed = sorted((r for r in routes if r.in_sitemap and not r.writer), key=lambda r: r.url)
+    limit = _routes.SITEMAP_LIMIT
+    if part is not None:
+        return _urlset(site, listed[(part - 1) * limit: part * limit])
+    if len(listed) <= limit:
+        return _urlset(site, listed)
+    lines = ['<?xml version="1.0" encoding="utf-8"?>', f'<sitemapindex xmlns="{SITEMAP}">']
+    for start in range(0, len(listed), limit):
+        dates = [r.lastmod for r in listed[start:start + limit] if r.lastmod]
+        url = site.config.absolute(f"/sitemap-{start // limit + 1}.xml")
+        lines += ["  <sitemap>", f"    <loc>{_xml_escape(url)}</loc>"]
+        if dates:
+            lines.append(f"    <lastmod>{max(dates).isoformat()}</lastmod>")
+        lines.append("  </sitemap>")
+    lines.append("</sitemapindex>")
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def _urlset(site: Site, routes: list[Route]) -> bytes:
     lines = ['<?xml version="1.0" encoding="utf-8"?>', f'<urlset xmlns="{SITEMAP}">']
-    for route in sorted((r for r in routes if r.in_sitemap and not r.writer),
-                        key=lambda r: r.url):
+    for route in routes:
         lines += ["  <url>", f"    <loc>{_xml_escape(site.config.absolute(route.url))}</loc>"]
         if route.lastmod:
             lines.append(f"    <lastmod>{route.lastmod.isoformat()}</lastmod>")

@@ -135,6 +135,35 @@ def test_draft_pages_are_left_out_unless_asked(tmp_path: Path):
                for line in refused.stderr.splitlines()), refused.stderr
 
 
+def test_a_very_long_list_links_first_last_and_nearby_pages_only(tmp_path: Path):
+    """2,000 list pages must not each carry 2,000 page links: the pager shows
+    the first and last pages and two either side, and every page stays reachable."""
+    claims = {f"claim-{i:03d}": claim_text(published=f"2024-01-{i % 28 + 1:02d}")
+              for i in range(40)}
+    content = write_site(tmp_path, claims=claims)
+    (content / "site.yaml").write_text((content / "site.yaml").read_text() + "page_size: 2\n")
+    out = tmp_path / "public"
+    assert run_cli("build", "--content", str(content), "--out", str(out)).returncode == 0
+
+    def pager(number: int) -> list[str]:
+        page = out / "claims" / ("" if number == 1 else f"page/{number}") / "index.html"
+        return [item.get_text(" ", strip=True)
+                for item in soup(page).select("nav.pagination li")]
+
+    assert pager(10) == ["Previous page", "Page 1", "…", "Page 8", "Page 9", "Page 10",
+                         "Page 11", "Page 12", "…", "Page 20", "Next page"]
+    assert pager(1) == ["Page 1", "Page 2", "Page 3", "…", "Page 20", "Next page"]
+    assert pager(4)[:6] == ["Previous page", "Page 1", "Page 2", "Page 3", "Page 4", "Page 5"]
+    # every page can be reached from the first one by following the links shown
+    seen, todo = set(), [1]
+    while todo:
+        number = todo.pop()
+        seen.add(number)
+        todo += [int(t.split()[-1]) for t in pager(number)
+                 if t.startswith("Page ") and int(t.split()[-1]) not in seen]
+    assert seen == set(range(1, 21))
+
+
 def test_same_content_gives_byte_identical_output(tmp_path: Path):
     content = write_site(tmp_path)
     for name in ("a", "b"):

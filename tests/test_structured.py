@@ -172,6 +172,33 @@ def test_sitemap_lists_every_public_page_with_lastmod(built: Path):
     assert "Sitemap: https://checks.example.org/sitemap.xml" in robots
 
 
+def test_a_site_too_big_for_one_sitemap_gets_a_sitemap_index(tmp_path: Path, monkeypatch):
+    """sitemaps.org allows 50,000 addresses a file (search engines ignore the
+    rest); past that, /sitemap.xml lists the parts and every page is in one."""
+    from site_builder import routes
+    from site_builder.build import build
+
+    monkeypatch.setattr(routes, "SITEMAP_LIMIT", 4)
+    content = write_site(tmp_path)
+    out = tmp_path / "out"
+    assert build(Sources.at(content), out, use_cache=False).ok
+    index = ET.parse(out / "sitemap.xml").getroot()
+    assert index.tag == f"{SM}sitemapindex"
+    parts = [s.find(f"{SM}loc").text for s in index.findall(f"{SM}sitemap")]
+    assert parts[0] == "https://checks.example.org/sitemap-1.xml" and len(parts) > 1
+    listed = []
+    for url in parts:
+        part = ET.parse(out / url.removeprefix("https://checks.example.org/")).getroot()
+        urls = part.findall(f"{SM}url")
+        assert part.tag == f"{SM}urlset" and 0 < len(urls) <= 4
+        listed += [u.find(f"{SM}loc").text for u in urls]
+    pages = {"/" + p.relative_to(out).as_posix().removesuffix("index.html")
+             for p in out.rglob("index.html")}
+    assert sorted(listed) == sorted("https://checks.example.org" + p for p in pages)
+    claim = next(s for s in index.findall(f"{SM}sitemap"))
+    assert claim.find(f"{SM}lastmod") is not None
+
+
 def test_no_index_builds_disallow_robots(tmp_path: Path):
     content = write_site(tmp_path)
     out = tmp_path / "out"
