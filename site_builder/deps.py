@@ -17,7 +17,7 @@ from __future__ import annotations
 import hashlib
 import re
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable
+from typing import TYPE_CHECKING, Any, Callable, Generic, Iterable, TypeVar
 
 from .model import Actor, Claim, Site
 
@@ -230,3 +230,38 @@ class Fingerprints:
         if route.writer in _NO_BODIES or route.template in _NO_BODIES:
             return [self.everything(bodies=False)]
         return [self.everything()]
+
+
+_Value = TypeVar("_Value")
+
+
+class VersionedMemo(Generic[_Value]):
+    """Values made from one claim each, kept between builds by the versions of
+    what each is made from (a subclass's :meth:`key`; None: never reused).
+
+    The build cache keeps :attr:`used` for the next build, which gives it back
+    as ``saved``; an edit makes only the values whose key it changed.
+    """
+
+    def __init__(self, saved: dict[tuple[str, ...], _Value] | None = None) -> None:
+        self.saved = saved or {}
+        self.used: dict[tuple[str, ...], _Value] = {}
+        self.made = 0  # values made by this build, not reused
+
+    def key(self, claim: Claim) -> tuple[str, ...] | None:
+        raise NotImplementedError
+
+    def get(self, claim: Claim, make: Callable[[], _Value]) -> _Value:
+        key = self.key(claim)
+        value = self.saved.get(key) if key else None
+        if value is None:
+            value = make()
+            self.made += 1
+        if key:
+            self.used[key] = value
+        return value
+
+    @property
+    def changed(self) -> bool:
+        """True if the memo to keep differs from the saved one."""
+        return self.made > 0 or len(self.used) != len(self.saved)

@@ -39,6 +39,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
+from .deps import VersionedMemo
 from .model import Claim, Site
 from .routes import Route
 
@@ -137,7 +138,7 @@ def claim_tokens(claim: Claim) -> tuple[str, ...]:
     return tuple(seen)
 
 
-class ClaimWords:
+class ClaimWords(VersionedMemo[tuple[str, ...]]):
     """Each claim's index words, by the versions of the texts they come from.
 
     Splitting 10,000 claims' texts into words took two thirds of the index's
@@ -145,13 +146,11 @@ class ClaimWords:
     come from the claim's front matter (``meta_version``), its claimants' and
     topics' front matter and its verdict's label (site.yaml), so the key holds
     exactly those; a claim or object without a version (not built from a
-    file) is never looked up. The build cache keeps :attr:`used` between builds.
+    file) is never looked up.
     """
 
     def __init__(self, saved: dict[tuple[str, ...], tuple[str, ...]] | None = None) -> None:
-        self.saved = saved or {}
-        self.used: dict[tuple[str, ...], tuple[str, ...]] = {}
-        self.made = 0  # claims split into words, not reused
+        super().__init__(saved)
         #: one string object per word: the memo pickles each word once
         self._words: dict[str, str] = {}
 
@@ -163,20 +162,8 @@ class ClaimWords:
         return None if "" in parts else tuple(parts)
 
     def of(self, claim: Claim) -> tuple[str, ...]:
-        key = self.key(claim)
-        words = self.saved.get(key) if key else None
-        if words is None:
-            canon = self._words
-            words = tuple(canon.setdefault(w, w) for w in claim_tokens(claim))
-            self.made += 1
-        if key:
-            self.used[key] = words
-        return words
-
-    @property
-    def changed(self) -> bool:
-        """True if the memo to keep differs from the saved one."""
-        return self.made > 0 or len(self.used) != len(self.saved)
+        canon = self._words
+        return self.get(claim, lambda: tuple(canon.setdefault(w, w) for w in claim_tokens(claim)))
 
 
 @dataclass

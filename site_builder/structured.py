@@ -16,6 +16,7 @@ from xml.sax.saxutils import escape as _xml_escape
 from typing import Any, Callable, Iterable
 from urllib.parse import quote
 
+from .deps import VersionedMemo
 from .model import Actor, Claim, Site, Verdict
 from . import routes as _routes
 from .routes import Route
@@ -192,7 +193,7 @@ def claimreview_feed(site: Site, memo: FeedItems | None = None) -> bytes:
         "dateModified": max((c.modified for c in site.claims),
                             default=dt.date(1970, 1, 1)).isoformat(),
     }
-    items = ",".join([memo.item(c, lambda c=c: _feed_item(site, c, org, ratings))
+    items = ",".join([memo.get(c, lambda c=c: _feed_item(site, c, org, ratings))
                       for c in site.claims])
     # the list is the last member: the same text as dumping the whole dict at once
     text = _dumps(head)[:-1] + ',"dataFeedElement":[' + items + "]}\n"
@@ -211,7 +212,7 @@ def _feed_item(site: Site, claim: Claim, org: dict[str, Any],
                    "item": [_without_context(claim_review(site, claim, org, ratings))]})
 
 
-class FeedItems:
+class FeedItems(VersionedMemo[str]):
     """The ClaimReview feed's items as JSON text, by the versions of what each is made from.
 
     Serialising every ClaimReview took a third of a second at 10,000 claims on
@@ -219,14 +220,11 @@ class FeedItems:
     claim's front matter (``meta_version``), its claimants' front matter, its
     seeds' files and the site's settings and verdict scale, so its key holds
     exactly those; an object without a version (not built from a file) is
-    never looked up. The build cache keeps :attr:`used` between builds.
+    never looked up.
     """
 
     def __init__(self, saved: dict[tuple[str, ...], str] | None = None) -> None:
-        self.saved = saved or {}
-        #: the items of the last feed made, by key (what the next build can reuse)
-        self.used: dict[tuple[str, ...], str] = {}
-        self.made = 0        # items serialised, not reused
+        super().__init__(saved)
         self.rendered = False
         self._site = ""
 
@@ -243,20 +241,10 @@ class FeedItems:
         parts += [ref.seed.version if ref.seed else "-" for ref in claim.sources]
         return None if "" in parts else tuple(parts)
 
-    def item(self, claim: Claim, make: Callable[[], str]) -> str:
-        key = self.key(claim)
-        text = self.saved.get(key) if key else None
-        if text is None:
-            text = make()
-            self.made += 1
-        if key:
-            self.used[key] = text
-        return text
-
     @property
     def changed(self) -> bool:
         """True if the feed was made and the memo to keep differs from the saved one."""
-        return self.rendered and (self.made > 0 or len(self.used) != len(self.saved))
+        return self.rendered and super().changed
 
 
 def _blake(*parts: str) -> str:

@@ -135,15 +135,22 @@ def test_draft_pages_are_left_out_unless_asked(tmp_path: Path):
                for line in refused.stderr.splitlines()), refused.stderr
 
 
+def _listed_site(tmp_path: Path, count: int, page_size: int) -> Path:
+    """A site of ``count`` claims on one topic with lists of ``page_size``, built; its output."""
+    claims = {f"claim-{i:03d}": claim_text(published=f"2024-01-{i % 28 + 1:02d}")
+              for i in range(count)}
+    content = write_site(tmp_path, claims=claims)
+    (content / "site.yaml").write_text((content / "site.yaml").read_text() +
+                                       f"page_size: {page_size}\n")
+    out = tmp_path / "public"
+    assert run_cli("build", "--content", str(content), "--out", str(out)).returncode == 0
+    return out
+
+
 def test_a_very_long_list_links_first_last_and_nearby_pages_only(tmp_path: Path):
     """2,000 list pages must not each carry 2,000 page links: the pager shows
     the first and last pages and two either side, and every page stays reachable."""
-    claims = {f"claim-{i:03d}": claim_text(published=f"2024-01-{i % 28 + 1:02d}")
-              for i in range(40)}
-    content = write_site(tmp_path, claims=claims)
-    (content / "site.yaml").write_text((content / "site.yaml").read_text() + "page_size: 2\n")
-    out = tmp_path / "public"
-    assert run_cli("build", "--content", str(content), "--out", str(out)).returncode == 0
+    out = _listed_site(tmp_path, 40, 2)
 
     def pager(number: int) -> list[str]:
         page = out / "claims" / ("" if number == 1 else f"page/{number}") / "index.html"
@@ -177,12 +184,7 @@ def test_same_content_gives_byte_identical_output(tmp_path: Path):
 
 
 def test_long_lists_paginate(tmp_path: Path):
-    claims = {f"claim-{i:03d}": claim_text(published=f"2024-01-{i % 28 + 1:02d}")
-              for i in range(120)}
-    content = write_site(tmp_path, claims=claims)
-    (content / "site.yaml").write_text((content / "site.yaml").read_text() + "page_size: 50\n")
-    out = tmp_path / "public"
-    assert run_cli("build", "--content", str(content), "--out", str(out)).returncode == 0
+    out = _listed_site(tmp_path, 120, 50)
     first = soup(out / "topics/economy/index.html")
     assert len([a for a in hrefs(first) if a.startswith("/claims/claim-")]) == 50
     assert "/topics/economy/page/2/" in hrefs(first)
