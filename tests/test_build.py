@@ -160,6 +160,9 @@ def test_a_very_long_list_links_first_last_and_nearby_pages_only(tmp_path: Path)
     assert pager(10) == ["Previous page", "Page 1", "…", "Page 8", "Page 9", "Page 10",
                          "Page 11", "Page 12", "…", "Page 20", "Next page"]
     assert pager(1) == ["Page 1", "Page 2", "Page 3", "…", "Page 20", "Next page"]
+    # a screen reader hears the pages, not the gaps between them
+    gaps = soup(out / "claims/page/10/index.html").select("nav.pagination li:not(:has(a))")
+    assert len(gaps) == 2 and all(gap.get("aria-hidden") == "true" for gap in gaps)
     assert pager(4)[:6] == ["Previous page", "Page 1", "Page 2", "Page 3", "Page 4", "Page 5"]
     # every page can be reached from the first one by following the links shown
     seen, todo = set(), [1]
