@@ -251,10 +251,14 @@ def _take_slices(progress: Callable[[int, int], None] | None = None
                  ) -> list[tuple[int, Chunk]]:
     """Render slices until none is left (each process takes the next free one)."""
     done = []
-    tick = None
-    if progress is not None:  # pages in the slices any process has started
+    tick: Callable[[], None] | None = None
+    if progress is not None:
+        show = progress
         starts = list(itertools.accumulate((len(r) for r in _RANGES), initial=0))
-        tick = lambda: progress(starts[min(_NEXT.value, len(_RANGES))], starts[-1])  # noqa: E731
+
+        def started() -> None:  # pages in the slices any process has started
+            show(starts[min(_NEXT.value, len(_RANGES))], starts[-1])
+        tick = started
     while True:
         with _NEXT.get_lock():
             index = _NEXT.value
