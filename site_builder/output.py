@@ -115,7 +115,7 @@ class Staging:
         self.out = out
         self.folder = out.parent / f".{out.name}.building-{os.getpid()}"
         self.digests: dict[str, str] = {}
-        self._made: set[Path] = set()
+        self._made: set[str] = set()
 
     @classmethod
     def beside(cls, out: Path) -> "Staging":
@@ -126,12 +126,18 @@ class Staging:
         return stage
 
     def put(self, rel: str, data: bytes) -> str:
-        """Write one page (from any worker process); returns its digest."""
-        target = _safe_target(self.folder, rel)
-        if target.parent not in self._made:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            self._made.add(target.parent)
-        target.write_bytes(data)
+        """Write one page (from any worker process); returns its digest.
+
+        Plain strings and ``open``, not Path objects: at tens of thousands
+        of pages, Path's own overhead was half the cost of writing each one.
+        """
+        target = _safe_name(str(self.folder), rel)
+        parent = os.path.dirname(target)
+        if parent not in self._made:
+            os.makedirs(parent, exist_ok=True)
+            self._made.add(parent)
+        with open(target, "wb") as file:
+            file.write(data)
         return digest(data)
 
     def commit(self, out: Path, static: dict[str, Path]) -> WriteStats:
@@ -207,8 +213,13 @@ def _update_in_place(out: Path, files: dict[str, bytes], previous: dict[str, str
 
 
 def _safe_target(root: Path, rel: str) -> Path:
-    target = Path(os.path.normpath(root / rel))
-    if not str(target).startswith(str(root) + os.sep):
+    return Path(_safe_name(str(root), rel))
+
+
+def _safe_name(root: str, rel: str) -> str:
+    """``root/rel`` as a normalised path, refused if it leads outside ``root``."""
+    target = os.path.normpath(os.path.join(root, rel))
+    if not target.startswith(root + os.sep):
         raise OutputError(f"refusing to write outside the output folder: {rel}")
     return target
 
