@@ -44,7 +44,8 @@ class Rendered:
     h1_lines: list[int] = field(default_factory=list)
     unsafe_lines: list[int] = field(default_factory=list)
     #: (line, kind, detail): raw HTML a page must not carry; kind is "element"
-    #: ("script"), "handler" ("onclick"), "scheme" ("javascript:|href") or "unreadable"
+    #: ("script"), "handler" ("onclick"), "attribute" ("style"), "scheme"
+    #: ("javascript:|href") or "unreadable"
     unsafe_html: list[tuple[int, str, str]] = field(default_factory=list)
     #: (line, "<div>" or "<!--"): raw HTML left open, which swallows the rest of the page
     unclosed_html: list[tuple[int, str]] = field(default_factory=list)
@@ -83,7 +84,7 @@ def _normalize_link(normalize: Callable[[str], str]) -> Callable[[str], str]:
 #: ids the theme and the footnotes use on a page; a body heading never takes one
 _TAKEN_IDS = re.compile(r"(main|claim-[a-z-]+|share-url|others-.*|.*-heading|seed-[a-z-]+"
                         r"|(search|filter)-.*|fn(ref)?\d+(:\d+)?)\Z")
-_VERSION = "4"  # part of the memo key: bump when the HTML or the Rendered fields change
+_VERSION = "5"  # part of the memo key: bump when the HTML or the Rendered fields change
 
 
 def _heading_id(title: str) -> str:
@@ -322,6 +323,8 @@ class _RawHtml(HTMLParser):
         for name, value in attrs:
             if name.startswith("on") and len(name) > 2:
                 self._unsafe("handler", name)
+            elif name == "style":  # as <style>: it can lay a fake page over the real one
+                self._unsafe("attribute", name)
             elif value and name in _URL_ATTRIBUTES:
                 scheme = _bad_scheme(name, value)
                 if scheme:

@@ -116,6 +116,9 @@ _UNSAFE_HTML = {
                 "or restyle or redirect the page"),
     "handler": ("raw HTML: the event handler '{what}=' is not allowed",
                 "remove the attribute: the text may not run scripts"),
+    "attribute": ("raw HTML: the '{what}=' attribute is not allowed",
+                  "remove it: the text may not restyle the page (a style can cover the "
+                  "page with another); a class the site's stylesheet defines is fine"),
     "scheme": ("raw HTML: a {what} address in '{attribute}=' is not allowed",
                "use a web address (https://...), mailto:, tel: or a path on this site"),
     "unreadable": ("raw HTML that cannot be checked: '{what}'",

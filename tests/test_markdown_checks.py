@@ -62,6 +62,8 @@ UNSAFE = [
     ('<object data="x.swf"></object>', "<object", "<object>"),
     ('<embed src="x.swf">', "<embed", "<embed>"),
     ("<style>body{display:none}</style>", "<style>", "<style>"),
+    ('<div STYLE="position:fixed;inset:0;background:#fff">Log in again</div>', "STYLE",
+     "'style='"),
     ('<base href="https://evil.example/">', "<base", "<base>"),
     ('<meta http-equiv="refresh" content="0;url=https://evil.example/">', "<meta", "<meta>"),
     ('<svg><a xlink:href="javascript:alert(1)"><text>x</text></a></svg>', "xlink", "javascript:"),
