@@ -383,3 +383,97 @@ def test_reduced_motion_is_respected(new_page, base_url):
     behaviour = "() => getComputedStyle(document.documentElement).scrollBehavior"
     assert smooth.evaluate(behaviour) == "smooth"
     assert still.evaluate(behaviour) == "auto"
+
+
+# -- the deployed security headers -------------------------------------------------
+def netlify_headers() -> dict[str, str]:
+    """The headers netlify.toml sets on every page ("/*")."""
+    import tomllib
+
+    config = tomllib.loads((REPO / "netlify.toml").read_text())
+    blocks = [h["values"] for h in config["headers"] if h["for"] == "/*"]
+    assert blocks, "netlify.toml sets no headers for /*"
+    return blocks[0]
+
+
+@contextlib.contextmanager
+def serving_as_netlify(folder: Path) -> Iterator[str]:
+    """Like :func:`serving`, with netlify.toml's headers on every response."""
+    headers = netlify_headers()
+
+    class Handler(QuietHandler):
+        def end_headers(self) -> None:
+            for name, value in headers.items():
+                self.send_header(name, value)
+            super().end_headers()
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Handler, directory=str(folder)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+
+#: records what the Content-Security-Policy blocks on a page, from its first script on
+CSP_WATCH = ("window.__blocked = []; document.addEventListener('securitypolicyviolation', "
+             "e => window.__blocked.push(e.violatedDirective + ' ' + e.blockedURI));")
+
+
+def test_the_theme_works_under_the_deployed_security_policy(browser, site_dir, shipped_urls):
+    """netlify.toml's CSP forbids inline script and style: nothing the theme
+    does (search, filters, copy link) may need them, or it breaks once deployed."""
+    context = browser.new_context()
+    context.add_init_script(CSP_WATCH)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    with serving_as_netlify(site_dir) as url:
+        assert "script-src 'self'" in page.goto(url + "/").headers["content-security-policy"]
+        blocked: dict[str, list[str]] = {}
+        for which, path in shipped_urls.items():
+            page.goto(url + path)
+            page.wait_for_load_state("networkidle")
+            blocked[which] = page.evaluate("window.__blocked")
+        # (run_search waits with a string Playwright evaluates: the policy forbids that)
+        page.goto(url + "/search/")
+        page.wait_for_selector("form[data-search-form]:not([hidden])")
+        page.fill("#search-q", "korea")
+        page.press("#search-q", "Enter")
+        page.wait_for_selector("[data-search-results] li")
+        blocked["search results"] = page.evaluate("window.__blocked")
+        page.goto(url + shipped_urls["claim"])
+        page.click("button.copy-link")
+        blocked["copy link"] = page.evaluate("window.__blocked")
+    context.close()
+    assert {k: v for k, v in blocked.items() if v} == {}
+    assert errors == []
+
+
+def test_images_from_other_sites_are_allowed_by_the_deployed_policy(browser, tmp_path):
+    """An editor's Markdown image hosted elsewhere shows in the preview; the
+    deployed policy must not silently block it (while scripts from elsewhere are)."""
+    from conftest import claim_text, run_cli, write_site
+
+    body = ("A chart:\n\n![Chart of the figures](https://images.example.org/chart.png)\n\n"
+            "Text.\n")
+    content = write_site(tmp_path, claims={"x": claim_text(body=body)})
+    out = tmp_path / "public"
+    assert run_cli("build", "--content", str(content), "--out", str(out)).returncode == 0
+    context = browser.new_context()
+    context.add_init_script(CSP_WATCH)
+    page = context.new_page()
+    page.route("https://**/*", lambda route: route.abort())  # stays off the network
+    with serving_as_netlify(out) as url:
+        page.goto(url + "/claims/x/")
+        assert page.locator(".prose img[src='https://images.example.org/chart.png']").count() == 1
+        page.evaluate("""() => { const s = document.createElement('script');
+            s.src = 'https://scripts.example.org/x.js'; document.body.append(s); }""")
+        page.wait_for_load_state("networkidle")
+        blocked = page.evaluate("window.__blocked")
+    context.close()
+    assert [b for b in blocked if "images.example.org" in b] == []
+    assert any("scripts.example.org" in b for b in blocked), blocked
