@@ -320,6 +320,9 @@ def _render_shared(workers: int, own: list[int]) -> list[Chunk]:
     return first + [chunk for _, chunk in done]
 
 
+#: below this many pages to render, a second process costs more than it saves
+RENDER_PARALLEL_ABOVE = 400
+
 #: writers that keep something for the build cache: rendered by the building process
 _KEEPING = frozenset({"claimreview"})
 
@@ -342,7 +345,8 @@ def render_all(result: Result, theme: Theme, options: Options,
     _RENDERER = Renderer(result.model.site, result.routes, theme, options.drafts,
                          options.no_index, compiled=compiled, feed=feed)
     workers = os.cpu_count() or 1
-    if len(routes) < 400 or workers < 2 or "fork" not in mp.get_all_start_methods():
+    if len(routes) < RENDER_PARALLEL_ABOVE or workers < 2 \
+            or "fork" not in mp.get_all_start_methods():
         chunks = [_render_chunk(range(len(routes)))]
     else:
         own = [i for i, route in enumerate(routes) if route.writer in _KEEPING]

@@ -64,6 +64,7 @@ def read_site(doc: Document | None, problems: Problems) -> tuple[SiteConfig, lis
         policy_lines={name: f.line(f"policies.{name}") for name in policies},
         allow_html=f.boolean("allow_html"),
         page_size=_page_size(f),
+        claim_cards=f.boolean("claim_cards"),
         path=doc.path,
     )
     return config, _verdicts(f, data)

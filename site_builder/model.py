@@ -230,6 +230,9 @@ class SiteConfig:
     policy_lines: dict[str, int] = field(default_factory=dict)
     allow_html: bool = False
     page_size: int = 50
+    #: an SVG card per claim (/cards/<slug>.svg): off by default, as no social
+    #: network shows an SVG og:image and it is a file per claim to build and deploy
+    claim_cards: bool = False
     path: str = "site.yaml"
 
     def absolute(self, url_path: str) -> str:

@@ -170,7 +170,8 @@ class Renderer:
                 "image": self.site.config.absolute(verdict_image_url(claim.verdict))
                 if claim else "",
                 "image_alt": f"Rated {claim.verdict.label}" if claim else "",
-                "card": self.site.config.absolute(f"/cards/{claim.slug}.svg") if claim else "",
+                "card": self.site.config.absolute(f"/cards/{claim.slug}.svg")
+                if claim and self.site.config.claim_cards else "",
             },
         }
 

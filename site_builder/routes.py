@@ -143,8 +143,9 @@ def build_routes(model: Model, problems: Problems, with_search: bool = True,
     for claim in site.claims:
         routes.append(Route(claim.url_path, "claim.html", context={"claim": claim},
                             lastmod=claim.modified, sources=(claim.path,)))
-        routes.append(Route(f"/cards/{claim.slug}.svg", writer="card", in_sitemap=False,
-                            context={"claim": claim}, sources=(claim.path,)))
+        if site.config.claim_cards:
+            routes.append(Route(f"/cards/{claim.slug}.svg", writer="card", in_sitemap=False,
+                                context={"claim": claim}, sources=(claim.path,)))
     for actor in site.actors:
         routes += paginate(actor.url_path, "actor.html", actor.claims, size, {"actor": actor},
                            _latest(actor.claims), (actor.path,))

@@ -89,6 +89,8 @@ SITE = _fields(
      "    rating: 1", "the verdict scale, best to worst"),
     ("allow_html", False, "false", "true lets Markdown bodies contain raw HTML"),
     ("page_size", False, "50", "claims per page on long lists"),
+    ("claim_cards", False, "false",
+     "true also writes an SVG card per claim, /cards/<slug>.svg (few sites need it)"),
 )
 
 REFERENCE = ("title", "publisher", "url", "archive_url", "date", "seed", "note")

@@ -311,7 +311,7 @@ def test_text_edit_rerenders_only_its_own_page(tmp_path: Path):
 
 def test_files_read_in_worker_processes_give_the_same_site_and_report(tmp_path: Path,
                                                                       monkeypatch):
-    """Big sites parse and validate in forked workers: same pages, same problems."""
+    """Big sites parse, validate and render in forked workers: same pages, same problems."""
     from site_builder import build as pipeline, prepare
     from site_builder.load import Sources
 
@@ -328,6 +328,7 @@ def test_files_read_in_worker_processes_give_the_same_site_and_report(tmp_path: 
     (content / "claims/broken-yaml.md").unlink()
     for name, limit in (("serial", 10**6), ("parallel", 1)):
         monkeypatch.setattr(prepare, "PARALLEL_ABOVE", limit)
+        monkeypatch.setattr(pipeline, "RENDER_PARALLEL_ABOVE", limit)
         assert pipeline.build(Sources.at(content), tmp_path / name, use_cache=False).ok
     want = {p.relative_to(tmp_path / "serial"): p.read_bytes()
             for p in (tmp_path / "serial").rglob("*") if p.is_file()}
@@ -357,6 +358,7 @@ def test_progress_names_the_stage_and_counts_on_a_terminal_only(tmp_path: Path, 
     show = cli._progress(time.perf_counter() - 5, screen)
     monkeypatch.setattr(pipeline, "PROGRESS", lambda *a: (seen.append(a), show(*a)))
     monkeypatch.setattr(prepare, "PARALLEL_ABOVE", 1)
+    monkeypatch.setattr(pipeline, "RENDER_PARALLEL_ABOVE", 1)
     content = write_site(tmp_path, claims={f"c{i}": claim_text() for i in range(220)})
     assert pipeline.build(Sources.at(content), tmp_path / "public", use_cache=False).ok
     files = [(d, t) for s, d, t in seen if s == "Reading and checking files" and t]

@@ -245,17 +245,36 @@ def test_meta_tags_for_social_and_search(shipped: Path):
     og = {m["property"]: m["content"] for m in page.find_all("meta", property=True)}
     for key in ("og:title", "og:description", "og:url", "og:type", "og:site_name", "og:image"):
         assert og.get(key), key
-    # first the PNG that social networks show (the claim's verdict), then the SVG card
-    png, svg = [m["content"] for m in page.find_all("meta", property="og:image")]
+    # the PNG that social networks show (the claim's verdict); no SVG card by default
+    [png] = [m["content"] for m in page.find_all("meta", property="og:image")]
     from PIL import Image
 
     with Image.open(shipped / png.split("example.org/", 1)[1]) as image:
         assert image.format == "PNG" and image.size == (1200, 630)
-    card = shipped / svg.split("example.org/", 1)[1]
-    assert ET.parse(card).getroot().tag == "{http://www.w3.org/2000/svg}svg"
+    assert not (shipped / "cards" / f"{slug}.svg").exists()
     assert page.find("meta", attrs={"name": "twitter:card"})["content"] == "summary_large_image"
     assert page.find("meta", attrs={"name": "twitter:image"})["content"] == png
     assert og["og:image:alt"].startswith("Rated ")
+
+
+def test_claim_cards_are_written_and_named_only_when_the_site_asks(tmp_path: Path):
+    """``claim_cards: true`` adds an SVG card per claim, named as a second og:image."""
+    pages = {}
+    for setting in ("", "claim_cards: true\n"):
+        content = write_site(tmp_path / ("on" if setting else "off"), claims={"x": claim_text()})
+        site_yaml = content / "site.yaml"
+        site_yaml.write_text(site_yaml.read_text() + setting)
+        out = content.parent / "public"
+        assert run_cli("build", "--content", str(content), "--out", str(out)).returncode == 0
+        page = soup(out / "claims/x/index.html")
+        pages[bool(setting)] = [m["content"] for m in page.find_all("meta", property="og:image")]
+        cards = sorted(p.name for p in (out / "cards").glob("*.svg"))
+        assert cards == (["x.svg"] if setting else [])
+    assert len(pages[False]) == 1 and pages[False][0].endswith(".png")
+    png, svg = pages[True]
+    assert png == pages[False][0] and svg.endswith("/cards/x.svg")
+    card = tmp_path / "on" / "public" / "cards" / "x.svg"
+    assert ET.parse(card).getroot().tag == "{http://www.w3.org/2000/svg}svg"
 
 
 def test_social_card_text_stays_inside_the_card(tmp_path: Path):
@@ -269,6 +288,7 @@ verdicts:
   - {key: "true", label: "True", rating: 3}
   - {key: needs-context, label: "Missing context that changes the meaning", rating: 2}
   - {key: "false", label: "False", rating: 1}
+claim_cards: true
 """
     long_claim = '"See https://example.com/' + "x" * 120 + ' for the full figures"'
     content = write_site(tmp_path, extra={"content/site.yaml": site_yaml}, claims={
