@@ -57,10 +57,16 @@ def site_dir(shipped: Path) -> Path:
 
 
 @contextlib.contextmanager
-def serving(folder: Path) -> Iterator[str]:
-    """A built site over HTTP on 127.0.0.1 (static files, as Netlify serves them)."""
-    handler = functools.partial(QuietHandler, directory=str(folder))
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+def serving(folder: Path, headers: dict[str, str] | None = None) -> Iterator[str]:
+    """A built site over HTTP on 127.0.0.1 (static files, as Netlify serves them),
+    with ``headers`` added to every response."""
+    class Handler(QuietHandler):
+        def end_headers(self) -> None:
+            for name, value in (headers or {}).items():
+                self.send_header(name, value)
+            super().end_headers()
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Handler, directory=str(folder)))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
@@ -396,28 +402,6 @@ def netlify_headers() -> dict[str, str]:
     return blocks[0]
 
 
-@contextlib.contextmanager
-def serving_as_netlify(folder: Path) -> Iterator[str]:
-    """Like :func:`serving`, with netlify.toml's headers on every response."""
-    headers = netlify_headers()
-
-    class Handler(QuietHandler):
-        def end_headers(self) -> None:
-            for name, value in headers.items():
-                self.send_header(name, value)
-            super().end_headers()
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Handler, directory=str(folder)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
-
-
 #: records what the Content-Security-Policy blocks on a page, from its first script on
 CSP_WATCH = ("window.__blocked = []; document.addEventListener('securitypolicyviolation', "
              "e => window.__blocked.push(e.violatedDirective + ' ' + e.blockedURI));")
@@ -431,7 +415,7 @@ def test_the_theme_works_under_the_deployed_security_policy(browser, site_dir, s
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
-    with serving_as_netlify(site_dir) as url:
+    with serving(site_dir, netlify_headers()) as url:
         assert "script-src 'self'" in page.goto(url + "/").headers["content-security-policy"]
         blocked: dict[str, list[str]] = {}
         for which, path in shipped_urls.items():
@@ -467,7 +451,7 @@ def test_images_from_other_sites_are_allowed_by_the_deployed_policy(browser, tmp
     context.add_init_script(CSP_WATCH)
     page = context.new_page()
     page.route("https://**/*", lambda route: route.abort())  # stays off the network
-    with serving_as_netlify(out) as url:
+    with serving(out, netlify_headers()) as url:
         page.goto(url + "/claims/x/")
         assert page.locator(".prose img[src='https://images.example.org/chart.png']").count() == 1
         page.evaluate("""() => { const s = document.createElement('script');
