@@ -151,6 +151,10 @@ def check_claim(doc: Document, config: SiteConfig, verdicts: dict[str, Verdict],
     )
     if "source" not in data:
         f.missing("source")
+    elif data["source"] == [] or (data["source"] is None and "source" in doc.parsed.raw):
+        # written with nothing (or null, or []) after the colon: a claim needs a source
+        f.error("source", "'source' is empty",
+                f"write where the claim appeared, for example:\nsource:{CLAIM['source'].example}")
     sources = _references(f, "source", refs, need="publisher")
     claim = Claim(
         slug=doc.slug, path=doc.path,

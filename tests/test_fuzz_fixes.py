@@ -1,0 +1,26 @@
+"""Mistakes found by feeding the tool adversarial content: what the editor sees."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from conftest import claim_text, run_cli, write_site
+
+
+def check_output(content: Path) -> tuple[int, str]:
+    result = run_cli("check", "--content", str(content))
+    assert "Traceback" not in result.stdout + result.stderr, result.stderr
+    return result.returncode, result.stdout
+
+
+@pytest.mark.parametrize("value", ["", "null", "[]"])
+def test_an_empty_source_is_refused_at_its_line(tmp_path, value):
+    content = write_site(tmp_path, claims={"the-claim": claim_text(source=value),
+                                           "other": claim_text()})
+    code, out = check_output(content)
+    assert code == 1, out
+    assert "content/claims/the-claim.md:5:1: error: 'source' is empty" in out, out
+    build = run_cli("build", "--content", str(content), "--out", str(tmp_path / "public"))
+    assert build.returncode == 1 and not (tmp_path / "public").exists(), build.stderr
