@@ -131,7 +131,7 @@ def parse_yaml(text: str, first_line: int, path: str, problems: Problems) -> Par
     try:
         node = loader.get_single_node()
     except yaml.MarkedYAMLError as exc:
-        _report_yaml_error(exc, first_line, path, problems)
+        _report_yaml_error(exc, text, first_line, path, problems)
         parsed.ok = False
         return parsed
     except yaml.YAMLError as exc:
@@ -248,17 +248,62 @@ _HINTS = (
 )
 
 
-def _report_yaml_error(exc: yaml.MarkedYAMLError, first_line: int, path: str,
+def _report_yaml_error(exc: yaml.MarkedYAMLError, source: str, first_line: int, path: str,
                        problems: Problems) -> None:
     mark = exc.problem_mark or exc.context_mark
+    if exc.context == "while scanning a quoted scalar" and exc.context_mark:
+        mark = exc.context_mark  # the quote left open, not the end of the file
     line = (mark.line if mark else 0) + first_line
     column = (mark.column if mark else 0) + 1
     problem = (exc.problem or exc.context or "invalid YAML").rstrip(".")
     text = f"{exc.context or ''} {exc.problem or ''}"
     hint = next((h for key, h in _HINTS if key in text),
                 "check quotes and indentation on this line and the line above")
+    opened = _open_quote_line(exc, source)
+    if opened is not None and mark is not None and opened < mark.line:
+        # the quote runs on into the next lines and ends at a quote of theirs: the
+        # parser trips there, but the mistake is the quote left open above
+        line, column = opened + first_line, 1
+        problem = "a quote is opened but not closed on this line"
+        hint = _UNCLOSED_HINT
     problems.error(path, line, f"the front matter is not valid YAML: {problem}", hint,
                    column=column)
+
+
+_UNCLOSED_HINT = ("close the quote at the end of the value, e.g. title: \"The claim\" "
+                  "(inside double quotes write \\\" for a quote mark, or use single quotes)")
+#: ``key: "value`` or ``- 'value``: a line whose value opens a quote it does not close
+_OPEN_QUOTE_RE = re.compile(r"""^\s*(?:-\s+|[^\s"'#][^:#]*:\s+)("(?:[^"\\]|\\.)*|'(?:[^']|'')*)$""")
+
+
+def _open_quote_line(exc: yaml.MarkedYAMLError, source: str) -> int | None:
+    """The 0-based line that opens a quote and leaves it open, before a key error.
+
+    Only when closing the quote at the end of that line gets the parser past
+    the place it stopped: a value that rightly runs on over lines is not blamed.
+    """
+    mark = exc.problem_mark
+    if mark is None or not any(key in (exc.problem or "") for key in (
+            "did not find expected key", "could not find expected ':'",
+            "did not find expected '-' indicator")):
+        return None
+    lines = source.split("\n")
+    for index in reversed(range(min(mark.line, len(lines)))):
+        found = _OPEN_QUOTE_RE.match(lines[index].rstrip())
+        if found:
+            mended = [*lines[:index], lines[index].rstrip() + found.group(1)[0], *lines[index + 1:]]
+            loader = _Loader("\n".join(mended))
+            try:
+                loader.get_single_node()
+            except yaml.MarkedYAMLError as again:
+                if again.problem_mark is None or again.problem_mark.line <= mark.line:
+                    return None
+            except yaml.YAMLError:
+                return None
+            finally:
+                loader.dispose()
+            return index
+    return None
 
 
 class _TooLarge(Exception):

@@ -24,3 +24,18 @@ def test_an_empty_source_is_refused_at_its_line(tmp_path, value):
     assert "content/claims/the-claim.md:5:1: error: 'source' is empty" in out, out
     build = run_cli("build", "--content", str(content), "--out", str(tmp_path / "public"))
     assert build.returncode == 1 and not (tmp_path / "public").exists(), build.stderr
+
+
+@pytest.mark.parametrize("fields, line", [
+    ({"title": '"An unclosed title'}, 2),  # runs on to the next quote
+    ({"summary": "\"It was not so."}, 9),               # runs on to a later line's quote
+    ({"claim": "'Something was said"}, 3),             # runs to the end of the front matter
+    ({"topics": "\n  - \"economy\n  - \"health\""}, 11),
+])
+def test_an_unclosed_quote_is_reported_where_it_opens(tmp_path, fields, line):
+    content = write_site(tmp_path, claims={"the-claim": claim_text(**fields),
+                                           "other": claim_text()})
+    code, out = check_output(content)
+    assert code == 1, out
+    assert f"content/claims/the-claim.md:{line}:" in out, out
+    assert "not closed" in out, out
