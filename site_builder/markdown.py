@@ -16,13 +16,16 @@ collected from the same token stream.
 from __future__ import annotations
 
 import hashlib
+import html as _html
 import multiprocessing as mp
 import os
 import re
+import threading
 from dataclasses import dataclass, field
 from functools import lru_cache
 from html.parser import HTMLParser
 from typing import Any, Callable
+from urllib.parse import unquote
 
 from markdown_it import MarkdownIt
 from markdown_it.rules_core import StateCore
@@ -32,7 +35,8 @@ from mdit_py_plugins.anchors.index import slugify as _slugify
 from mdit_py_plugins.footnote import footnote_plugin
 
 _SAFE_LINK = re.compile(r"^(?:https?:|mailto:|tel:|/|#|\.|[^:/?#]*(?:[/?#]|$))", re.I)
-_UNSAFE_LINK = re.compile(r"\]\(\s*<?\s*((?:javascript|vbscript|data|file)\s*:)", re.I)
+#: the addresses the link check refused during one conversion (one list per thread)
+_REFUSED = threading.local()
 
 
 @dataclass
@@ -57,7 +61,31 @@ class Rendered:
 
 
 def _validate_link(url: str) -> bool:
-    return bool(_SAFE_LINK.match(url.strip()))
+    if _SAFE_LINK.match(url.strip()):
+        return True
+    refused = getattr(_REFUSED, "urls", None)
+    if refused is not None:  # markdown-it leaves the link's Markdown as text
+        refused.append(url)
+    return False
+
+
+def _comparable(text: str) -> str:
+    """Text as a link check sees it: entities and %-escapes decoded, no blanks."""
+    return "".join(unquote(_html.unescape(text)).split()).lower()
+
+
+def _refused_lines(text: str, urls: list[str]) -> list[int]:
+    """Body lines of the refused addresses, whatever syntax wrote them (inline,
+    reference definition, autolink, image; entity- or %-encoded)."""
+    if not urls:
+        return []
+    lines = [_comparable(line) for line in text.split("\n")]
+    found: set[int] = set()
+    for url in set(urls):
+        wanted = _comparable(url)
+        hits = [number for number, line in enumerate(lines, start=1) if wanted and wanted in line]
+        found.update(hits or [1])
+    return sorted(found)
 
 
 _LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
@@ -83,7 +111,7 @@ def _normalize_link(normalize: Callable[[str], str]) -> Callable[[str], str]:
 #: ids the theme and the footnotes use on a page; a body heading never takes one
 _TAKEN_IDS = re.compile(r"(main|claim-[a-z-]+|share-url|others-.*|.*-heading|seed-[a-z-]+"
                         r"|(search|filter)-.*|fn(ref)?\d+(:\d+)?)\Z")
-_VERSION = "4"  # part of the memo key: bump when the HTML or the Rendered fields change
+_VERSION = "5"  # part of the memo key: bump when the HTML or the Rendered fields change
 
 
 def _heading_id(title: str) -> str:
@@ -156,11 +184,14 @@ def _convert(text: str, allow_html: bool) -> tuple[Any, ...]:
     """The fields of a body's :class:`Rendered`, as plain data (memoised, pickled)."""
     md = parser(allow_html)
     env: dict = {}
-    tokens = md.parse(text, env)
+    _REFUSED.urls = refused = []
+    try:
+        tokens = md.parse(text, env)
+    finally:
+        _REFUSED.urls = None
     result: Rendered = env["facts"]
     result.html = md.renderer.render(tokens, md.options, env)
-    for match in _UNSAFE_LINK.finditer(text):
-        result.unsafe_lines.append(text.count("\n", 0, match.start()) + 1)
+    result.unsafe_lines = _refused_lines(text, refused)
     return (result.html, result.internal_links, result.h1_lines, result.unsafe_lines,
             result.unsafe_html, result.unclosed_html, result.note_repeats, result.note_unknown,
             result.note_unused)

@@ -80,8 +80,10 @@ def _body(doc: Document, config: SiteConfig, problems: Problems) -> Rendered:
                          "start headings in the text at '##'")
     for line in rendered.unsafe_lines:
         problems.warning(doc.path, line + offset,
-                         "this link is removed from the page: javascript:, data: and file: "
-                         "links are not allowed", "link to a web address (https://...) instead")
+                         "this link is not made, so its Markdown shows as plain text: only "
+                         "web addresses, mailto:, tel: and paths on this site can be linked "
+                         "(never javascript:, data: or file:)",
+                         "link to a web address (https://...) instead")
     _raw_html_problems(doc.path, rendered, offset, problems)
     _footnote_problems(doc.path, rendered, offset, problems)
     # a relative link is checked as the address it leads to from this page

@@ -39,3 +39,28 @@ def test_an_unclosed_quote_is_reported_where_it_opens(tmp_path, fields, line):
     assert code == 1, out
     assert f"content/claims/the-claim.md:{line}:" in out, out
     assert "not closed" in out, out
+
+
+@pytest.mark.parametrize("body, line", [
+    ("Intro.\n\n<javascript:alert(1)>\n", 3),                       # autolink
+    ("Intro.\n\n[see][r]\n\n[r]: javascript:alert(1)\n", 5),       # reference definition
+    ("Intro.\n\n![pic][r]\n\n[r]: javascript:alert(1) \"t\"\n", 5),
+    ("Intro.\n\n[see](&#106;avascript:alert(1))\n", 3),            # entity-encoded
+    ("Intro.\n\n[see](javascript&colon;alert(1))\n", 3),
+    ("Intro.\n\n[see](java&#10;script:alert(1))\n", 3),
+])
+def test_a_refused_link_in_any_syntax_is_reported(tmp_path, body, line):
+    """The page shows such a link's Markdown as plain text: the editor is told where."""
+    content = write_site(tmp_path, claims={"the-claim": claim_text(body=body),
+                                           "other": claim_text()})
+    code, out = check_output(content)
+    # the body starts on file line 13 of claim_text's file
+    assert f"content/claims/the-claim.md:{line + 12}:1: warning: this link is not made" in out, out
+
+
+def test_a_link_shown_in_a_code_span_is_not_reported(tmp_path):
+    content = write_site(tmp_path, claims={
+        "the-claim": claim_text(body="Write `[x](javascript:alert(1))` to see.\n"),
+        "other": claim_text()})
+    code, out = check_output(content)
+    assert code == 0 and "this link" not in out, out
