@@ -64,3 +64,15 @@ def test_a_link_shown_in_a_code_span_is_not_reported(tmp_path):
         "other": claim_text()})
     code, out = check_output(content)
     assert code == 0 and "this link" not in out, out
+
+
+@pytest.mark.parametrize("alias", ["jane-doe", "Jane-Doe"])
+def test_an_alias_that_is_another_actors_file_name_is_refused(tmp_path, alias):
+    """'jane-doe' as a claimant always meant jane-doe.md: the alias was dead, or worse,
+    'Jane-Doe' led to the other actor."""
+    content = write_site(tmp_path, extra={"content/actors/acme-corp.md":
+                                          f"---\nname: Acme Corp\naliases: [{alias}]\n---\n"})
+    code, out = check_output(content)
+    assert code == 1, out
+    assert (f"content/actors/acme-corp.md:1:1: error: the alias '{alias}' is the file name of "
+            "content/actors/jane-doe.md") in out, out
