@@ -158,6 +158,7 @@ def check_claim(doc: Document, config: SiteConfig, verdicts: dict[str, Verdict],
         f.error("source", "'source' is empty",
                 f"write where the claim appeared, for example:\nsource:{CLAIM['source'].example}")
     sources = _references(f, "source", refs, need="publisher")
+    alias_lines: dict[str, int] = {}
     claim = Claim(
         slug=doc.slug, path=doc.path,
         title=f.text("title", required=True),
@@ -171,9 +172,10 @@ def check_claim(doc: Document, config: SiteConfig, verdicts: dict[str, Verdict],
         author=f.text("author"),
         evidence=_references(f, "evidence", refs, need="title"),
         corrections=[],
-        aliases=_aliases(f),
+        aliases=_aliases(f, alias_lines),
         draft=f.boolean("draft"),
     )
+    claim.extra["alias_lines"] = alias_lines
     claim.corrections = _corrections(f, verdicts, claim.verdict)
     if claim.corrections:
         claim.last_change = max(claim.updated or claim.published or claim.corrections[-1].date,
@@ -306,7 +308,8 @@ def _corrections(f: Fields, verdicts: dict[str, Verdict],
 _HOST_FILES = frozenset({"_redirects", "_headers", "netlify.toml"})
 
 
-def _aliases(f: Fields) -> list[str]:
+def _aliases(f: Fields, lines: dict[str, int] | None = None) -> list[str]:
+    """The valid aliases; ``lines`` gets the file line of each (for later reports)."""
     result = []
     for value, line in f.str_list("aliases"):
         problem = _alias_problem(value)
@@ -315,6 +318,8 @@ def _aliases(f: Fields) -> list[str]:
                              "write the old path, starting with /, e.g. /claims/old-slug/")
             continue
         result.append(value)
+        if lines is not None:
+            lines.setdefault(value, line)
     return result
 
 

@@ -76,3 +76,14 @@ def test_an_alias_that_is_another_actors_file_name_is_refused(tmp_path, alias):
     assert code == 1, out
     assert (f"content/actors/acme-corp.md:1:1: error: the alias '{alias}' is the file name of "
             "content/actors/jane-doe.md") in out, out
+
+
+@pytest.mark.parametrize("alias", ["/claims/", "/about/", "/claims/jobs-doubled/", "/feed.xml"])
+def test_an_alias_that_collides_is_reported_at_its_line(tmp_path, alias):
+    content = write_site(tmp_path, claims={"the-claim": claim_text(aliases=f"[{alias}]"),
+                                           "jobs-doubled": claim_text()})
+    code, out = check_output(content)
+    assert code == 1, out
+    # aliases is the 9th field: line 12 of the file
+    assert f"content/claims/the-claim.md:12:1: error: two things would be written to {alias}" \
+        in out, out
