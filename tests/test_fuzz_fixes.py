@@ -87,3 +87,16 @@ def test_an_alias_that_collides_is_reported_at_its_line(tmp_path, alias):
     # aliases is the 9th field: line 12 of the file
     assert f"content/claims/the-claim.md:12:1: error: two things would be written to {alias}" \
         in out, out
+
+
+@pytest.mark.parametrize("value, published", [('"true"', False), ("'false'", True),
+                                              ('"True"', False)])
+def test_a_quoted_true_or_false_is_read_as_such(tmp_path, value, published):
+    """It was refused with "must be true or false, not 'true'", while "yes" was taken."""
+    content = write_site(tmp_path, claims={"the-claim": claim_text(draft=value),
+                                           "other": claim_text()})
+    code, out = check_output(content)
+    assert code == 0 and "must be true or false" not in out, out
+    build = run_cli("build", "--content", str(content), "--out", str(tmp_path / "public"))
+    assert build.returncode == 0, build.stderr
+    assert (tmp_path / "public/claims/the-claim/index.html").exists() == published
