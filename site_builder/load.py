@@ -253,9 +253,12 @@ def warn_ignored(sources: Sources, problems: Problems) -> None:
             for path in base.iterdir():
                 if path.is_file() and path.suffix.lower() in (".md", ".markdown", ".txt") \
                         and path.suffix != ".md" and not _ignored(path.name):
+                    hint = f"rename it to {path.stem}.md"
+                    if path.with_suffix(".md").exists():
+                        hint = (f"{path.stem}.md already exists and is the one read: keep one "
+                                "of the two files")
                     problems.warning(sources.display(path), 1,
-                                     "this file is ignored: only .md files are read",
-                                     f"rename it to {path.stem}.md")
+                                     "this file is ignored: only .md files are read", hint)
     if sources.seeds.exists() and not sources.seeds.is_dir():
         problems.warning(sources.display(sources.seeds), 1,
                          "the seeds register is a file, not a folder: no seed is read",

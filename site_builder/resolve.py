@@ -103,8 +103,9 @@ def build_model(docs: Documents, problems: Problems, options: Options | None = N
     def checked(kind: str) -> list[Checked]:
         seen: dict[str, str] = {}
         result = []
+        slugs = {doc.slug for doc in docs.of(kind)}
         for doc in docs.of(kind):
-            if not check_slug(doc, problems):
+            if not check_slug(doc, problems, slugs):
                 continue
             if doc.slug in seen:
                 problems.error(doc.path, 1, f"the slug '{doc.slug}' is used twice "

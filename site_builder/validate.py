@@ -48,7 +48,10 @@ class Checked:
     valid: bool = True  # False: cross-checked for problems, but not published
 
 
-def check_slug(doc: Document, problems: Problems) -> bool:
+def check_slug(doc: Document, problems: Problems, taken: frozenset[str] | set[str] = frozenset()
+               ) -> bool:
+    """Is the file name a slug? ``taken``: the slugs of the other files of this kind,
+    which a rename must not land on."""
     suffix = ".yaml" if doc.kind == "seed" else ".md"
     if SLUG_RE.match(doc.slug):
         if len(doc.slug) <= MAX_SLUG:
@@ -62,6 +65,10 @@ def check_slug(doc: Document, problems: Problems) -> bool:
             "hyphens)" if guess != "untitled" else
             "rename the file with lowercase Latin letters, digits and single hyphens, "
             f"for example a transliteration of its title: 'my-claim-title{suffix}'")
+    if guess in taken:
+        hint = (f"'{guess}{suffix}' already exists: if both files are the same {doc.kind}, "
+                "keep one; if not, give this one another name (lowercase letters, digits "
+                "and single hyphens)")
     problems.error(doc.path, 1, f"the file name '{printable(doc.slug)}' is not a valid slug", hint)
     return False
 

@@ -100,3 +100,20 @@ def test_a_quoted_true_or_false_is_read_as_such(tmp_path, value, published):
     build = run_cli("build", "--content", str(content), "--out", str(tmp_path / "public"))
     assert build.returncode == 0, build.stderr
     assert (tmp_path / "public/claims/the-claim/index.html").exists() == published
+
+
+def test_a_case_variant_file_name_is_not_told_to_take_the_existing_name(tmp_path):
+    content = write_site(tmp_path, claims={"jobs-doubled": claim_text(),
+                                           "Jobs-Doubled": claim_text()})
+    code, out = check_output(content)
+    assert code == 1, out
+    assert "content/claims/Jobs-Doubled.md:1:1: error: the file name 'Jobs-Doubled' is not " \
+        "a valid slug\n    'jobs-doubled.md' already exists" in out, out
+    assert "rename the file to 'jobs-doubled.md'" not in out, out
+
+
+def test_an_upper_case_extension_beside_the_md_file_is_not_told_to_replace_it(tmp_path):
+    content = write_site(tmp_path, extra={"content/claims/jobs-doubled.MD": claim_text()})
+    code, out = check_output(content)
+    assert "content/claims/jobs-doubled.MD:1:1: warning: this file is ignored" in out, out
+    assert "rename it to jobs-doubled.md" not in out and "already exists" in out, out
