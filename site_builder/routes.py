@@ -225,6 +225,26 @@ def _check_collisions(site: Site, routes: list[Route], problems: Problems) -> No
                                "is a file", "an alias or page slug collides with another "
                                "page; rename one")
                 break
+    _check_case_collisions(site, owners, problems)
+
+
+def _check_case_collisions(site: Site, owners: dict[str, Route], problems: Problems) -> None:
+    """Outputs that differ only in letter case (an alias /About/ and the page /about/)
+    are one file on macOS and Windows: one would silently replace the other there."""
+    mixed: dict[str, Route] = {}
+    for output, route in owners.items():
+        low = output.lower()
+        if low == output:
+            continue  # every page but an alias: slugs and keys are lowercase
+        other = owners.get(low) or mixed.setdefault(low, route)
+        if other is route or (route.template == other.template == "redirect.html"
+                              and route.context["target"] is other.context["target"]):
+            continue  # two spellings of one redirect: the same page either way
+        path, line = _blame(site, route, other)
+        problems.warning(path, line, f"{route.url} and {other.url} differ only in letter "
+                         "case: on a case-insensitive file system (macOS, Windows) one "
+                         "would replace the other", "old addresses that differ only in "
+                         "case cannot lead to different pages; remove or change one")
 
 
 def _blame(site: Site, route: Route, other: Route) -> tuple[str, int]:

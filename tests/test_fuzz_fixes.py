@@ -117,3 +117,14 @@ def test_an_upper_case_extension_beside_the_md_file_is_not_told_to_replace_it(tm
     code, out = check_output(content)
     assert "content/claims/jobs-doubled.MD:1:1: warning: this file is ignored" in out, out
     assert "rename it to jobs-doubled.md" not in out and "already exists" in out, out
+
+
+def test_an_alias_that_differs_from_a_page_only_in_case_is_reported(tmp_path):
+    content = write_site(tmp_path, claims={"the-claim": claim_text(aliases="[/About/]"),
+                                           "other": claim_text(aliases="[/Old/, /OLD/]"),
+                                           "third": claim_text(aliases="[/old/]")})
+    code, out = check_output(content)
+    assert ("content/claims/the-claim.md:12:1: warning: /About/ and /about/ differ only in "
+            "letter case") in out, out
+    assert "content/claims/other.md:12:1: warning: /Old/ and /old/ differ only" in out, out
+    assert "/OLD/ and /Old/" not in out, out  # one claim's two spellings: harmless
