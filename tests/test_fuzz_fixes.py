@@ -128,3 +128,39 @@ def test_an_alias_that_differs_from_a_page_only_in_case_is_reported(tmp_path):
             "letter case") in out, out
     assert "content/claims/other.md:12:1: warning: /Old/ and /old/ differ only" in out, out
     assert "/OLD/ and /Old/" not in out, out  # one claim's two spellings: harmless
+
+
+INTERRUPTED_BUILD = """
+import os, signal, sys
+from site_builder import cli, output
+real = os.replace
+def replace(src, dst):
+    if str(dst).endswith("claims/claim-2/index.html"):  # Ctrl-C half-way through
+        os.kill(os.getpid(), signal.SIGINT)
+    return real(src, dst)
+output.os.replace = replace
+sys.exit(cli.main(sys.argv[1:]))
+"""
+
+
+def test_ctrl_c_while_pages_are_put_in_place_leaves_no_mix_of_old_and_new(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    from conftest import REPO
+
+    claims = {f"claim-{n}": claim_text(title=f'"Old title {n}"') for n in range(6)}
+    content = write_site(tmp_path, claims=claims)
+    out = tmp_path / "public"
+    assert run_cli("build", "--content", str(content), "--out", str(out)).returncode == 0
+    for n in range(6):
+        (content / f"claims/claim-{n}.md").write_text(claim_text(title=f'"New title {n}"'))
+    result = subprocess.run([sys.executable, "-c", INTERRUPTED_BUILD, "build", "--content",
+                             str(content), "--out", str(out)], capture_output=True, text=True,
+                            env={**os.environ, "PYTHONPATH": str(REPO)}, timeout=300)
+    assert result.returncode == 130 and "Traceback" not in result.stderr, result.stderr
+    pages = [(out / f"claims/claim-{n}/index.html").read_text() for n in range(6)]
+    new = sum(f"New title {n}" in page for n, page in enumerate(pages))
+    assert new in (0, 6), f"{new} of 6 pages are new: a mix of two builds"
+    assert not list(out.rglob(".sb-*.tmp"))
