@@ -164,3 +164,11 @@ def test_ctrl_c_while_pages_are_put_in_place_leaves_no_mix_of_old_and_new(tmp_pa
     new = sum(f"New title {n}" in page for n, page in enumerate(pages))
     assert new in (0, 6), f"{new} of 6 pages are new: a mix of two builds"
     assert not list(out.rglob(".sb-*.tmp"))
+
+
+def test_a_content_path_that_is_a_file_is_not_called_missing(tmp_path):
+    content = write_site(tmp_path)
+    code, out = check_output(content / "site.yaml")
+    assert code == 1, out
+    assert "error: the content folder is not a folder" in out, out
+    assert "does not exist" not in out, out
