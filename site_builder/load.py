@@ -247,8 +247,12 @@ def _entry_stamp(entry: os.DirEntry) -> Stamp:  # type: ignore[type-arg]
 
 def warn_ignored(sources: Sources, problems: Problems) -> None:
     """Files an editor probably meant as content but that the builder skips."""
-    for folder in KINDS:
+    for folder, kind in KINDS.items():
         base = sources.content / folder
+        if os.path.lexists(base) and not base.is_dir():
+            problems.warning(sources.display(base), 1,
+                             f"{folder} is a file, not a folder: no {kind} in it is read",
+                             f"make {folder}/ a folder with one <slug>.md file per {kind}")
         if base.is_dir():
             for path in base.iterdir():
                 if path.is_file() and path.suffix.lower() in (".md", ".markdown", ".txt") \

@@ -172,3 +172,11 @@ def test_a_content_path_that_is_a_file_is_not_called_missing(tmp_path):
     assert code == 1, out
     assert "error: the content folder is not a folder" in out, out
     assert "does not exist" not in out, out
+
+
+def test_a_claims_file_instead_of_a_folder_is_reported(tmp_path):
+    content = write_site(tmp_path, claims={})
+    (content / "claims").rmdir() if (content / "claims").is_dir() else None
+    (content / "claims").write_text("jobs-doubled\n")
+    code, out = check_output(content)
+    assert "content/claims:1:1: warning: claims is a file, not a folder" in out, out
