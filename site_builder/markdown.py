@@ -58,6 +58,9 @@ class Rendered:
     note_unknown: list[tuple[int, str]] = field(default_factory=list)
     #: (line, label): a definition no reference uses, left off the page
     note_unused: list[tuple[int, str]] = field(default_factory=list)
+    #: (line, label): ``[^label]: ...`` with a label no footnote can have (a space,
+    #: or nothing), which Markdown reads as a link definition instead
+    note_malformed: list[tuple[int, str]] = field(default_factory=list)
 
 
 def _validate_link(url: str) -> bool:
@@ -111,7 +114,7 @@ def _normalize_link(normalize: Callable[[str], str]) -> Callable[[str], str]:
 #: ids the theme and the footnotes use on a page; a body heading never takes one
 _TAKEN_IDS = re.compile(r"(main|claim-[a-z-]+|share-url|others-.*|.*-heading|seed-[a-z-]+"
                         r"|(search|filter)-.*|fn(ref)?\d+(:\d+)?)\Z")
-_VERSION = "5"  # part of the memo key: bump when the HTML or the Rendered fields change
+_VERSION = "6"  # part of the memo key: bump when the HTML or the Rendered fields change
 
 
 def _heading_id(title: str) -> str:
@@ -194,7 +197,7 @@ def _convert(text: str, allow_html: bool) -> tuple[Any, ...]:
     result.unsafe_lines = _refused_lines(text, refused)
     return (result.html, result.internal_links, result.h1_lines, result.unsafe_lines,
             result.unsafe_html, result.unclosed_html, result.note_repeats, result.note_unknown,
-            result.note_unused)
+            result.note_unused, result.note_malformed)
 
 
 def _body_facts(state: StateCore) -> None:
@@ -231,6 +234,15 @@ def _body_facts(state: StateCore) -> None:
         facts.note_unused = [(at, label) for label, at in defined.items() if label not in used]
     if raw:
         facts.unclosed_html.extend((at, f"<{tag}>") for tag, at in raw.open)
+    for label, definition in (state.env.get("references") or {}).items():
+        if label.startswith("^") and definition.get("map"):
+            start = definition["map"][0]
+            written = _NOTE_DEFINITION.match(state.src.split("\n", start + 1)[start])
+            facts.note_malformed.append((start + 1, written.group(1) if written else label[1:]))
+
+
+#: ``[^label]:`` at the start of a line, the label as written
+_NOTE_DEFINITION = re.compile(r" {0,3}\[\^([^\]]*)\]:")
 
 
 def _inline_facts(children: list[Token], line: int, top: bool, facts: Rendered,

@@ -142,6 +142,12 @@ def _footnote_problems(path: str, rendered: Rendered, offset: int, problems: Pro
         problems.warning(path, line + offset, f"[^{label}] refers to no footnote, so it is "
                          "shown as text", f"add the note below the text ('[^{label}]: the "
                          "source') or correct the label")
+    for line, label in rendered.note_malformed:
+        problems.warning(path, line + offset, f"'[^{label}]' is not a footnote: a footnote "
+                         "label cannot be empty or hold a space, so Markdown reads this line "
+                         "as a link definition", "write the label without spaces, e.g. "
+                         f"[^{'-'.join(label.split()).lower() or 'note'}], here and where the "
+                         "text refers to it")
     for line, label in rendered.note_unused:
         problems.warning(path, line + offset, f"the footnote [^{label}] is never referred to, "
                          "so it is left off the page", f"refer to it with [^{label}] in the "
