@@ -191,3 +191,15 @@ def test_a_footnote_label_with_a_space_is_explained_at_its_definition(tmp_path, 
     # the definition is on body line 3, file line 15
     assert f"content/claims/the-claim.md:15:1: warning: '[^{label}]' is not a footnote" \
         in out, out
+
+
+def test_two_verdicts_with_one_label_are_reported(tmp_path):
+    from conftest import SITE_YAML
+    scale = ("verdicts:\n"
+             "  - {key: 'true', label: 'True', rating: 3, description: d}\n"
+             "  - {key: mostly-false, label: 'False', rating: 2, description: d}\n"
+             "  - {key: 'false', label: 'false', rating: 1, description: d}\n")
+    content = write_site(tmp_path, extra={"content/site.yaml": SITE_YAML + scale})
+    code, out = check_output(content)
+    assert ("content/site.yaml:14:1: warning: the label 'false' is also the label of verdict "
+            "'mostly-false'") in out, out
