@@ -348,7 +348,17 @@ class _Walker:
             self.parsed.quoted.add(key_path)
         if node.tag == _STR_TAG:
             return node.value  # the common case, without the constructor's overhead
-        return self.loader.construct_object(node, deep=True)
+        try:
+            return self.loader.construct_object(node, deep=True)
+        except Exception:  # noqa: BLE001 - a '!!' tag the value does not fit raises anything
+            name = node.tag.rsplit(":", 1)[-1]  # (KeyError for !!bool maybe, ...)
+            self.parsed.raw.pop(key_path, None)  # refused here: not "empty" again later
+            self.problems.error(self.path, node.start_mark.line + self.first_line,
+                                f"'{node.value}' cannot be read as a {name}, as its "
+                                f"'!!{name}' tag asks", "remove the '!!' tag and write the "
+                                "value plainly (in quotes if it is text)",
+                                column=node.start_mark.column + 1)
+            return None
 
     def mapping(self, node: MappingNode, key_path: str) -> dict[str, Any]:
         self.loader.flatten_mapping(node)

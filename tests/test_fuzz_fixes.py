@@ -203,3 +203,16 @@ def test_two_verdicts_with_one_label_are_reported(tmp_path):
     code, out = check_output(content)
     assert ("content/site.yaml:14:1: warning: the label 'false' is also the label of verdict "
             "'mostly-false'") in out, out
+
+
+@pytest.mark.parametrize("value", ["!!bool maybe", "!!timestamp someday", "!!int abc",
+                                   "!!float many", "!!timestamp 2024-13-45"])
+def test_a_value_its_yaml_tag_cannot_read_is_reported_at_its_line(tmp_path, value):
+    content = write_site(tmp_path, claims={"the-claim": claim_text(verdict=value),
+                                           "other": claim_text()})
+    for command in ("check", "build"):
+        result = run_cli(command, "--content", str(content), "--out", str(tmp_path / "public")
+                         ) if command == "build" else run_cli(command, "--content", str(content))
+        shown = result.stdout + result.stderr
+        assert result.returncode == 1 and "Traceback" not in shown, shown
+        assert "content/claims/the-claim.md:8:" in shown and f"'{value.split()[1]}'" in shown, shown
