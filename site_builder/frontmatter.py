@@ -155,6 +155,9 @@ def parse_yaml(text: str, first_line: int, path: str, problems: Problems) -> Par
         problems.error(path, first_line, "the YAML expands to too many values (aliases?)",
                        "write the values out plainly instead of using & anchors and * aliases")
         parsed.ok = False
+    except yaml.MarkedYAMLError as exc:  # a '<<' merge of something not a mapping
+        _report_yaml_error(exc, text, first_line, path, problems)
+        parsed.ok = False
     except (yaml.YAMLError, ValueError, TypeError) as exc:
         problems.error(path, first_line, f"the YAML cannot be read: {exc}")
         parsed.ok = False
@@ -243,6 +246,9 @@ _HINTS = (
     ("did not find expected key",
      "check the indentation of this line and the one above: items of one list or "
      "mapping must line up"),
+    ("for merging",
+     "'<<:' merges in the fields of a group marked with &name elsewhere (<<: *name); "
+     "write the fields out plainly instead"),
     ("found character that cannot start any token",
      "a value starting with @, ` or % must be put in quotes"),
 )

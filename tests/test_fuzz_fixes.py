@@ -216,3 +216,13 @@ def test_a_value_its_yaml_tag_cannot_read_is_reported_at_its_line(tmp_path, valu
         shown = result.stdout + result.stderr
         assert result.returncode == 1 and "Traceback" not in shown, shown
         assert "content/claims/the-claim.md:8:" in shown and f"'{value.split()[1]}'" in shown, shown
+
+
+def test_a_merge_key_of_a_plain_value_is_reported_at_its_line(tmp_path):
+    content = write_site(tmp_path, claims={
+        "the-claim": claim_text(evidence="\n  - title: T\n    <<: 5"), "other": claim_text()})
+    code, out = check_output(content)
+    assert code == 1, out
+    assert "content/claims/the-claim.md:14:9: error: the front matter is not valid YAML: " \
+        "expected a mapping or list of mappings for merging" in out, out
+    assert "<unicode string>" not in out, out
