@@ -27,7 +27,8 @@ _Base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _BOOL_TAG = "tag:yaml.org,2002:bool"
 _TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
 _BOOL_RE = re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$")
-_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029]")
+#: invisible characters that are not text (XML and HTML refuse most of them)
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ufffe\uffff]")
 _MAX_NODES = 20_000
 _STR_TAG = "tag:yaml.org,2002:str"
 _PLAIN_TAGS = {f"tag:yaml.org,2002:{t}" for t in
@@ -352,6 +353,15 @@ class _Walker:
         self.parsed.raw[key_path] = node.value
         if node.style in ("'", '"'):
             self.parsed.quoted.add(key_path)
+            hidden = _CONTROL_RE.search(node.value) if node.style == '"' else None
+            if hidden:  # written as an escape (\0, \e, \x07): not in the raw text checked
+                self.parsed.raw.pop(key_path)
+                self.problems.error(self.path, node.start_mark.line + self.first_line,
+                                    f"an invisible control character (U+{ord(hidden.group()):04X}) "
+                                    "is in this value, written as a backslash escape",
+                                    "remove the escape (\\0, \\e, \\x.. or \\u..) from the text "
+                                    "in quotes", column=node.start_mark.column + 1)
+                return None
         if node.tag == _STR_TAG:
             return node.value  # the common case, without the constructor's overhead
         try:

@@ -226,3 +226,22 @@ def test_a_merge_key_of_a_plain_value_is_reported_at_its_line(tmp_path):
     assert "content/claims/the-claim.md:14:9: error: the front matter is not valid YAML: " \
         "expected a mapping or list of mappings for merging" in out, out
     assert "<unicode string>" not in out, out
+
+
+@pytest.mark.parametrize("escape", [r"\0", r"\x07", r"\e", r"\x1b", r"\uFFFE"])
+def test_a_control_character_written_as_an_escape_is_refused(tmp_path, escape):
+    """The raw-text check never saw it; it reached the feeds, which then were not XML."""
+    content = write_site(tmp_path, claims={"the-claim": claim_text(title=f'"Bad{escape}title"'),
+                                           "other": claim_text()})
+    code, out = check_output(content)
+    assert code == 1, out
+    assert "content/claims/the-claim.md:2:8: error: an invisible control character" in out, out
+    build = run_cli("build", "--content", str(content), "--out", str(tmp_path / "public"))
+    assert build.returncode == 1 and not (tmp_path / "public").exists(), build.stderr
+
+
+def test_a_literal_noncharacter_is_refused_like_a_control_character(tmp_path):
+    content = write_site(tmp_path, claims={"the-claim": claim_text(title='"Bad\ufffetitle"'),
+                                           "other": claim_text()})
+    code, out = check_output(content)
+    assert code == 1 and "(U+FFFE)" in out, out
