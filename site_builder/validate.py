@@ -364,6 +364,9 @@ def _alias_problem(value: str) -> str:
         return f"has a part longer than {MAX_SLUG} bytes: too long for a file name"
     if parts[0] in _HOST_FILES or decoded == "/":
         return "would replace the home page or a file of the host's own"
+    if parts[0] == "static":  # never a route: check_collisions would not see it
+        return ("is in /static/, which holds the theme's files (cached for a year): its "
+                "forced redirect would take the place of a stylesheet, script or icon")
     return ""
 
 

@@ -245,3 +245,14 @@ def test_a_literal_noncharacter_is_refused_like_a_control_character(tmp_path):
                                            "other": claim_text()})
     code, out = check_output(content)
     assert code == 1 and "(U+FFFE)" in out, out
+
+
+@pytest.mark.parametrize("alias", ["/static/favicon.svg", "/static/favicon.svg/old/",
+                                   "/static/"])
+def test_an_alias_in_the_theme_static_folder_is_refused(tmp_path, alias):
+    """It passed check; the build then either failed or wrote a forced 301 over the icon."""
+    content = write_site(tmp_path, claims={"the-claim": claim_text(aliases=f"['{alias}']"),
+                                           "other": claim_text()})
+    code, out = check_output(content)
+    assert code == 1, out
+    assert f"content/claims/the-claim.md:12:1: error: alias '{alias}' is in /static/" in out, out
