@@ -33,6 +33,9 @@ class Theme:
     template_dirs: list[Path]
     static_files: dict[str, Path] = field(default_factory=dict)  # output path -> source
     asset_urls: dict[str, str] = field(default_factory=dict)     # name -> URL
+    #: symbolic links in a static folder to files outside it: never published
+    #: (a link to /etc/passwd or /proc/self/environ would put it on the web)
+    outside: list[Path] = field(default_factory=list)
 
     @classmethod
     def for_site(cls, project: Path) -> "Theme":
@@ -45,9 +48,13 @@ class Theme:
         return theme
 
     def _add_static(self, folder: Path) -> None:
+        real = folder.resolve()
         for path in sorted(p for p in folder.rglob("*") if p.is_file()):
             name = path.relative_to(folder).as_posix()
             if name.startswith(".") or "/." in name:
+                continue
+            if real not in path.resolve().parents:
+                self.outside.append(path)
                 continue
             out = f"static/{name}"
             if path.suffix in _FINGERPRINTED:

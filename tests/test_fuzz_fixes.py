@@ -256,3 +256,17 @@ def test_an_alias_in_the_theme_static_folder_is_refused(tmp_path, alias):
     code, out = check_output(content)
     assert code == 1, out
     assert f"content/claims/the-claim.md:12:1: error: alias '{alias}' is in /static/" in out, out
+
+
+def test_a_static_link_to_a_file_outside_is_refused_not_published(tmp_path):
+    secret = tmp_path / "secret.txt"
+    secret.write_text("API_TOKEN=hunter2\n")
+    content = write_site(tmp_path)
+    (tmp_path / "static/env.txt").symlink_to(secret)
+    code, out = check_output(content)
+    assert code == 1 and "static/env.txt:1:1: error: this is a link to a file outside" in out, out
+    build = run_cli("build", "--content", str(content), "--out", str(tmp_path / "public"))
+    assert build.returncode == 1, build.stdout
+    assert not any("hunter2" in p.read_text(errors="replace")
+                   for p in (tmp_path / "public").rglob("*") if p.is_file()) \
+        if (tmp_path / "public").exists() else True
