@@ -33,8 +33,8 @@ class Theme:
     template_dirs: list[Path]
     static_files: dict[str, Path] = field(default_factory=dict)  # output path -> source
     asset_urls: dict[str, str] = field(default_factory=dict)     # name -> URL
-    #: symbolic links in a static folder to files outside it: never published
-    #: (a link to /etc/passwd or /proc/self/environ would put it on the web)
+    #: symbolic links in the site's static or templates folder to files outside
+    #: it: refused (a link to /etc/passwd or /proc/self/environ would put it on the web)
     outside: list[Path] = field(default_factory=list)
 
     @classmethod
@@ -42,6 +42,10 @@ class Theme:
         base = default_theme()
         dirs = [d for d in (project / "templates",) if d.is_dir() and d != base / "templates"]
         theme = cls(dirs + [base / "templates"])
+        for folder in dirs:  # a template is published as the pages it renders
+            real = folder.resolve()
+            theme.outside += sorted(p for p in folder.rglob("*")
+                                    if p.is_file() and real not in p.resolve().parents)
         theme._add_static(base / "static")
         if (project / "static").is_dir() and project / "static" != base / "static":
             theme._add_static(project / "static")

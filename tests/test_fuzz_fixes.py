@@ -270,3 +270,16 @@ def test_a_static_link_to_a_file_outside_is_refused_not_published(tmp_path):
     assert not any("hunter2" in p.read_text(errors="replace")
                    for p in (tmp_path / "public").rglob("*") if p.is_file()) \
         if (tmp_path / "public").exists() else True
+
+
+def test_a_template_link_to_a_file_outside_is_refused_not_published(tmp_path):
+    secret = tmp_path / "secret.txt"
+    secret.write_text("API_TOKEN=hunter2\n")
+    content = write_site(tmp_path)
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "templates/404.html").symlink_to(secret)
+    code, out = check_output(content)
+    assert code == 1 and "templates/404.html:1:1: error: this is a link to a file outside the " \
+        "templates folder" in out, out
+    build = run_cli("build", "--content", str(content), "--out", str(tmp_path / "public"))
+    assert build.returncode == 1 and not (tmp_path / "public").exists(), build.stdout
