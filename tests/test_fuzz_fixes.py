@@ -283,3 +283,13 @@ def test_a_template_link_to_a_file_outside_is_refused_not_published(tmp_path):
         "templates folder" in out, out
     build = run_cli("build", "--content", str(content), "--out", str(tmp_path / "public"))
     assert build.returncode == 1 and not (tmp_path / "public").exists(), build.stdout
+
+
+def test_a_body_of_unclosed_footnote_brackets_is_checked_quickly(tmp_path):
+    import time
+    content = write_site(tmp_path, claims={"the-claim": claim_text(body="[^" * 40000 + "\n"),
+                                           "other": claim_text(body="See [^a[b] here.\n")})
+    start = time.perf_counter()
+    code, out = check_output(content)
+    assert time.perf_counter() - start < 10, "quadratic in the body's length"
+    assert "content/claims/other.md:13:1: warning: [^a[b] refers to no footnote" in out, out
