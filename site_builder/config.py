@@ -156,8 +156,14 @@ def _verdicts(f: Fields, data: dict[str, Any]) -> list[Verdict]:
         if any(v.key == key for v in verdicts):
             f.error(f"{path}.key", f"verdict key '{key}' is listed twice", "keep one")
             continue
+        label = f.text(f"{path}.label", required=True, data=item) or key
+        twin = next((v for v in verdicts if v.label.casefold() == label.casefold()), None)
+        if twin is not None:
+            f.warning(f"{path}.label", f"the label '{label}' is also the label of verdict "
+                      f"'{twin.key}': readers cannot tell the two ratings apart",
+                      "give each verdict its own label")
         verdicts.append(Verdict(
-            key=key, label=f.text(f"{path}.label", required=True, data=item) or key,
+            key=key, label=label,
             description=f.text(f"{path}.description", data=item),
             rating=_rating(f, f"{path}.rating", item.get("rating")),
             color=_color(f, f"{path}.color", item.get("color")), position=i))

@@ -22,7 +22,8 @@ SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 #: ``search/facets/t/<slug>.json``, which must fit a file system's 255 bytes
 MAX_SLUG = 200
 _PARTIAL_RE = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
-_YES_NO = {"yes": True, "no": False, "on": True, "off": False, "y": True, "n": False}
+_YES_NO = {"yes": True, "no": False, "on": True, "off": False, "y": True, "n": False,
+           "true": True, "false": False}  # "true" in quotes too
 
 
 #: Latin letters that do not decompose into an ASCII letter and a mark

@@ -27,7 +27,8 @@ _Base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _BOOL_TAG = "tag:yaml.org,2002:bool"
 _TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
 _BOOL_RE = re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$")
-_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029]")
+#: invisible characters that are not text (XML and HTML refuse most of them)
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ufffe\uffff]")
 _MAX_NODES = 20_000
 _STR_TAG = "tag:yaml.org,2002:str"
 _PLAIN_TAGS = {f"tag:yaml.org,2002:{t}" for t in
@@ -131,7 +132,7 @@ def parse_yaml(text: str, first_line: int, path: str, problems: Problems) -> Par
     try:
         node = loader.get_single_node()
     except yaml.MarkedYAMLError as exc:
-        _report_yaml_error(exc, first_line, path, problems)
+        _report_yaml_error(exc, text, first_line, path, problems)
         parsed.ok = False
         return parsed
     except yaml.YAMLError as exc:
@@ -154,6 +155,9 @@ def parse_yaml(text: str, first_line: int, path: str, problems: Problems) -> Par
     except _TooLarge:
         problems.error(path, first_line, "the YAML expands to too many values (aliases?)",
                        "write the values out plainly instead of using & anchors and * aliases")
+        parsed.ok = False
+    except yaml.MarkedYAMLError as exc:  # a '<<' merge of something not a mapping
+        _report_yaml_error(exc, text, first_line, path, problems)
         parsed.ok = False
     except (yaml.YAMLError, ValueError, TypeError) as exc:
         problems.error(path, first_line, f"the YAML cannot be read: {exc}")
@@ -243,22 +247,70 @@ _HINTS = (
     ("did not find expected key",
      "check the indentation of this line and the one above: items of one list or "
      "mapping must line up"),
+    ("for merging",
+     "'<<:' merges in the fields of a group marked with &name elsewhere (<<: *name); "
+     "write the fields out plainly instead"),
     ("found character that cannot start any token",
      "a value starting with @, ` or % must be put in quotes"),
 )
 
 
-def _report_yaml_error(exc: yaml.MarkedYAMLError, first_line: int, path: str,
+def _report_yaml_error(exc: yaml.MarkedYAMLError, source: str, first_line: int, path: str,
                        problems: Problems) -> None:
     mark = exc.problem_mark or exc.context_mark
+    if exc.context == "while scanning a quoted scalar" and exc.context_mark:
+        mark = exc.context_mark  # the quote left open, not the end of the file
     line = (mark.line if mark else 0) + first_line
     column = (mark.column if mark else 0) + 1
     problem = (exc.problem or exc.context or "invalid YAML").rstrip(".")
     text = f"{exc.context or ''} {exc.problem or ''}"
     hint = next((h for key, h in _HINTS if key in text),
                 "check quotes and indentation on this line and the line above")
+    opened = _open_quote_line(exc, source)
+    if opened is not None and mark is not None and opened < mark.line:
+        # the quote runs on into the next lines and ends at a quote of theirs: the
+        # parser trips there, but the mistake is the quote left open above
+        line, column = opened + first_line, 1
+        problem = "a quote is opened but not closed on this line"
+        hint = _UNCLOSED_HINT
     problems.error(path, line, f"the front matter is not valid YAML: {problem}", hint,
                    column=column)
+
+
+_UNCLOSED_HINT = ("close the quote at the end of the value, e.g. title: \"The claim\" "
+                  "(inside double quotes write \\\" for a quote mark, or use single quotes)")
+#: ``key: "value`` or ``- 'value``: a line whose value opens a quote it does not close
+_OPEN_QUOTE_RE = re.compile(r"""^\s*(?:-\s+|[^\s"'#][^:#]*:\s+)("(?:[^"\\]|\\.)*|'(?:[^']|'')*)$""")
+
+
+def _open_quote_line(exc: yaml.MarkedYAMLError, source: str) -> int | None:
+    """The 0-based line that opens a quote and leaves it open, before a key error.
+
+    Only when closing the quote at the end of that line gets the parser past
+    the place it stopped: a value that rightly runs on over lines is not blamed.
+    """
+    mark = exc.problem_mark
+    if mark is None or not any(key in (exc.problem or "") for key in (
+            "did not find expected key", "could not find expected ':'",
+            "did not find expected '-' indicator")):
+        return None
+    lines = source.split("\n")
+    for index in reversed(range(min(mark.line, len(lines)))):
+        found = _OPEN_QUOTE_RE.match(lines[index].rstrip())
+        if found:
+            mended = [*lines[:index], lines[index].rstrip() + found.group(1)[0], *lines[index + 1:]]
+            loader = _Loader("\n".join(mended))
+            try:
+                loader.get_single_node()
+            except yaml.MarkedYAMLError as again:
+                if again.problem_mark is None or again.problem_mark.line <= mark.line:
+                    return None
+            except yaml.YAMLError:
+                return None
+            finally:
+                loader.dispose()
+            return index
+    return None
 
 
 class _TooLarge(Exception):
@@ -301,9 +353,28 @@ class _Walker:
         self.parsed.raw[key_path] = node.value
         if node.style in ("'", '"'):
             self.parsed.quoted.add(key_path)
+            hidden = _CONTROL_RE.search(node.value) if node.style == '"' else None
+            if hidden:  # written as an escape (\0, \e, \x07): not in the raw text checked
+                self.parsed.raw.pop(key_path)
+                self.problems.error(self.path, node.start_mark.line + self.first_line,
+                                    f"an invisible control character (U+{ord(hidden.group()):04X}) "
+                                    "is in this value, written as a backslash escape",
+                                    "remove the escape (\\0, \\e, \\x.. or \\u..) from the text "
+                                    "in quotes", column=node.start_mark.column + 1)
+                return None
         if node.tag == _STR_TAG:
             return node.value  # the common case, without the constructor's overhead
-        return self.loader.construct_object(node, deep=True)
+        try:
+            return self.loader.construct_object(node, deep=True)
+        except Exception:  # noqa: BLE001 - a '!!' tag the value does not fit raises anything
+            name = node.tag.rsplit(":", 1)[-1]  # (KeyError for !!bool maybe, ...)
+            self.parsed.raw.pop(key_path, None)  # refused here: not "empty" again later
+            self.problems.error(self.path, node.start_mark.line + self.first_line,
+                                f"'{node.value}' cannot be read as a {name}, as its "
+                                f"'!!{name}' tag asks", "remove the '!!' tag and write the "
+                                "value plainly (in quotes if it is text)",
+                                column=node.start_mark.column + 1)
+            return None
 
     def mapping(self, node: MappingNode, key_path: str) -> dict[str, Any]:
         self.loader.flatten_mapping(node)

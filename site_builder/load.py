@@ -247,15 +247,22 @@ def _entry_stamp(entry: os.DirEntry) -> Stamp:  # type: ignore[type-arg]
 
 def warn_ignored(sources: Sources, problems: Problems) -> None:
     """Files an editor probably meant as content but that the builder skips."""
-    for folder in KINDS:
+    for folder, kind in KINDS.items():
         base = sources.content / folder
+        if os.path.lexists(base) and not base.is_dir():
+            problems.warning(sources.display(base), 1,
+                             f"{folder} is a file, not a folder: no {kind} in it is read",
+                             f"make {folder}/ a folder with one <slug>.md file per {kind}")
         if base.is_dir():
             for path in base.iterdir():  # the name first: a stat per file is costly
                 if path.suffix.lower() in (".md", ".markdown", ".txt") \
                         and path.suffix != ".md" and not _ignored(path.name) and path.is_file():
+                    hint = f"rename it to {path.stem}.md"
+                    if path.with_suffix(".md").exists():
+                        hint = (f"{path.stem}.md already exists and is the one read: keep one "
+                                "of the two files")
                     problems.warning(sources.display(path), 1,
-                                     "this file is ignored: only .md files are read",
-                                     f"rename it to {path.stem}.md")
+                                     "this file is ignored: only .md files are read", hint)
     if sources.seeds.exists() and not sources.seeds.is_dir():
         problems.warning(sources.display(sources.seeds), 1,
                          "the seeds register is a file, not a folder: no seed is read",

@@ -16,13 +16,16 @@ collected from the same token stream.
 from __future__ import annotations
 
 import hashlib
+import html as _html
 import multiprocessing as mp
 import os
 import re
+import threading
 from dataclasses import dataclass, field
 from functools import lru_cache
 from html.parser import HTMLParser
 from typing import Any, Callable
+from urllib.parse import unquote
 
 from markdown_it import MarkdownIt
 from markdown_it.rules_core import StateCore
@@ -32,7 +35,8 @@ from mdit_py_plugins.anchors.index import slugify as _slugify
 from mdit_py_plugins.footnote import footnote_plugin
 
 _SAFE_LINK = re.compile(r"^(?:https?:|mailto:|tel:|/|#|\.|[^:/?#]*(?:[/?#]|$))", re.I)
-_UNSAFE_LINK = re.compile(r"\]\(\s*<?\s*((?:javascript|vbscript|data|file)\s*:)", re.I)
+#: the addresses the link check refused during one conversion (one list per thread)
+_REFUSED = threading.local()
 
 
 @dataclass
@@ -55,10 +59,37 @@ class Rendered:
     note_unknown: list[tuple[int, str]] = field(default_factory=list)
     #: (line, label): a definition no reference uses, left off the page
     note_unused: list[tuple[int, str]] = field(default_factory=list)
+    #: (line, label): ``[^label]: ...`` with a label no footnote can have (a space,
+    #: or nothing), which Markdown reads as a link definition instead
+    note_malformed: list[tuple[int, str]] = field(default_factory=list)
 
 
 def _validate_link(url: str) -> bool:
-    return bool(_SAFE_LINK.match(url.strip()))
+    if _SAFE_LINK.match(url.strip()):
+        return True
+    refused = getattr(_REFUSED, "urls", None)
+    if refused is not None:  # markdown-it leaves the link's Markdown as text
+        refused.append(url)
+    return False
+
+
+def _comparable(text: str) -> str:
+    """Text as a link check sees it: entities and %-escapes decoded, no blanks."""
+    return "".join(unquote(_html.unescape(text)).split()).lower()
+
+
+def _refused_lines(text: str, urls: list[str]) -> list[int]:
+    """Body lines of the refused addresses, whatever syntax wrote them (inline,
+    reference definition, autolink, image; entity- or %-encoded)."""
+    if not urls:
+        return []
+    lines = [_comparable(line) for line in text.split("\n")]
+    found: set[int] = set()
+    for url in set(urls):
+        wanted = _comparable(url)
+        hits = [number for number, line in enumerate(lines, start=1) if wanted and wanted in line]
+        found.update(hits or [1])
+    return sorted(found)
 
 
 _LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
@@ -84,7 +115,7 @@ def _normalize_link(normalize: Callable[[str], str]) -> Callable[[str], str]:
 #: ids the theme and the footnotes use on a page; a body heading never takes one
 _TAKEN_IDS = re.compile(r"(main|claim-[a-z-]+|share-url|others-.*|.*-heading|seed-[a-z-]+"
                         r"|(search|filter)-.*|fn(ref)?\d+(:\d+)?)\Z")
-_VERSION = "5"  # part of the memo key: bump when the HTML or the Rendered fields change
+_VERSION = "8"  # part of the memo key: bump when the HTML or the Rendered fields change
 
 
 def _heading_id(title: str) -> str:
@@ -157,14 +188,17 @@ def _convert(text: str, allow_html: bool) -> tuple[Any, ...]:
     """The fields of a body's :class:`Rendered`, as plain data (memoised, pickled)."""
     md = parser(allow_html)
     env: dict = {}
-    tokens = md.parse(text, env)
+    _REFUSED.urls = refused = []
+    try:
+        tokens = md.parse(text, env)
+    finally:
+        _REFUSED.urls = None
     result: Rendered = env["facts"]
     result.html = md.renderer.render(tokens, md.options, env)
-    for match in _UNSAFE_LINK.finditer(text):
-        result.unsafe_lines.append(text.count("\n", 0, match.start()) + 1)
+    result.unsafe_lines = _refused_lines(text, refused)
     return (result.html, result.internal_links, result.h1_lines, result.unsafe_lines,
             result.unsafe_html, result.unclosed_html, result.note_repeats, result.note_unknown,
-            result.note_unused)
+            result.note_unused, result.note_malformed)
 
 
 def _body_facts(state: StateCore) -> None:
@@ -201,6 +235,15 @@ def _body_facts(state: StateCore) -> None:
         facts.note_unused = [(at, label) for label, at in defined.items() if label not in used]
     if raw:
         facts.unclosed_html.extend((at, f"<{tag}>") for tag, at in raw.open)
+    for label, definition in (state.env.get("references") or {}).items():
+        if label.startswith("^") and definition.get("map"):
+            start = definition["map"][0]
+            written = _NOTE_DEFINITION.match(state.src.split("\n", start + 1)[start])
+            facts.note_malformed.append((start + 1, written.group(1) if written else label[1:]))
+
+
+#: ``[^label]:`` at the start of a line, the label as written
+_NOTE_DEFINITION = re.compile(r" {0,3}\[\^([^\]]*)\]:")
 
 
 def _inline_facts(children: list[Token], line: int, top: bool, facts: Rendered,
@@ -234,7 +277,9 @@ def _inline_facts(children: list[Token], line: int, top: bool, facts: Rendered,
 #: (../x/, x.pdf); not a web address, another scheme, //host, ?query or #fragment
 _SITE_LINK = re.compile(r"/(?!/)|(?![a-zA-Z][a-zA-Z0-9+.-]*:)[^#?/]")
 #: a footnote reference as the plugin reads it (no spaces in the label)
-_NOTE_REF = re.compile(r"\[\^([^\]\s]+)\]")
+#: (a label never runs over a further "[^": text like "[^[^[^..." took time
+#: quadratic in its length, 10 s for 60 KB)
+_NOTE_REF = re.compile(r"\[\^((?:[^\]\s\[]|\[(?!\^))+)\]")
 #: the schemes raw HTML may use in an address; no scheme (a relative address) is fine
 _SAFE_SCHEMES = frozenset({"http", "https", "mailto", "tel"})
 #: attributes whose value a browser loads, follows or submits to (SVG animation

@@ -21,11 +21,14 @@ import hashlib
 import json
 import os
 import shutil
+import signal
 import stat
+import threading
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Iterator
 
 MANIFEST = ".site-builder-manifest.json"
 
@@ -58,6 +61,30 @@ class WriteStats:
     written: int = 0
     unchanged: int = 0
     removed: int = 0
+
+
+@contextmanager
+def _uninterrupted() -> Iterator[None]:
+    """Ctrl-C (or a SIGTERM) waits until the block is done, then takes effect.
+
+    Around the renames that put a new build in place: stopped half-way, they
+    left a site with some pages new and some old, which the all-or-nothing
+    promise rules out. Only the main thread can set signal handlers; elsewhere
+    (the live preview) the block runs as it is.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    received: list[int] = []
+    kept = {signum: signal.signal(signum, lambda number, _frame: received.append(number))
+            for signum in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for signum, handler in kept.items():
+            signal.signal(signum, handler if handler is not None else signal.SIG_DFL)
+        for signum in received:
+            signal.raise_signal(signum)  # as if it came now: KeyboardInterrupt for Ctrl-C
 
 
 def digest(data: bytes) -> str:
@@ -95,9 +122,10 @@ def _write_fresh(out: Path, files: dict[str, bytes]) -> WriteStats:
         temp.mkdir()
         _write_files(temp, files)
         _write_manifest(temp, {rel: digest(data) for rel, data in files.items()})
-        if out.exists():
-            os.rename(out, old)
-        os.rename(temp, out)
+        with _uninterrupted():
+            if out.exists():
+                os.rename(out, old)
+            os.rename(temp, out)
     except BaseException:
         shutil.rmtree(temp, ignore_errors=True)
         if old.exists() and not out.exists():
@@ -147,9 +175,10 @@ class Staging:
             self.digests.update((rel, digest(data)) for rel, data in extra.items())
             _write_manifest(self.folder, self.digests)
             old = out.parent / f".{out.name}.old-{os.getpid()}"
-            if out.exists():
-                os.rename(out, old)
-            os.rename(self.folder, out)
+            with _uninterrupted():
+                if out.exists():
+                    os.rename(out, old)
+                os.rename(self.folder, out)
         except BaseException:
             self.abort()
             raise
@@ -205,9 +234,10 @@ def _update_in_place(out: Path, files: dict[str, bytes], previous: dict[str, str
             changed[rel] = data
     removed = [rel for rel in previous if rel not in manifest]
     _write_files(out, changed, atomic=True, obsolete=set(removed))
-    for rel in removed:
-        _remove(out, rel)
-    _write_manifest(out, manifest)
+    with _uninterrupted():
+        for rel in removed:
+            _remove(out, rel)
+        _write_manifest(out, manifest)
     return WriteStats(written=len(changed), unchanged=len(manifest) - len(changed),
                       removed=len(removed))
 
@@ -260,14 +290,15 @@ def _write_files(root: Path, files: dict[str, bytes], atomic: bool = False,
         for folder in sorted(made, key=lambda p: len(p.parts), reverse=True):
             _rmdir_quietly(folder)
         raise
-    for blocker in blockers:
-        if blocker.is_dir() and not blocker.is_symlink():
-            shutil.rmtree(blocker)
-        else:
-            blocker.unlink()
-    _make_parents(root, {targets[rel].parent for rel in blocked}, [])
-    for rel in sorted(files):
-        os.replace(temps[rel], targets[rel])
+    with _uninterrupted():  # every new file is written: put them all in place
+        for blocker in blockers:
+            if blocker.is_dir() and not blocker.is_symlink():
+                shutil.rmtree(blocker)
+            else:
+                blocker.unlink()
+        _make_parents(root, {targets[rel].parent for rel in blocked}, [])
+        for rel in sorted(files):
+            os.replace(temps[rel], targets[rel])
 
 
 def _blockers(root: Path, targets: dict[str, Path], obsolete: set[str] | frozenset[str]

@@ -168,8 +168,12 @@ def prepare(sources: Sources, problems: Problems, cached: dict[str, bytes] | Non
     docs = Documents(site=None)
     result = Prepared(docs, memo)
     if not sources.content.is_dir():
+        exists = os.path.lexists(sources.content)
         problems.error(sources.display(sources.content), 1,
+                       "the content folder is not a folder" if exists else
                        "the content folder does not exist",
+                       "pass the folder that holds site.yaml and claims/ as --content DIR"
+                       if exists else
                        "run the command from your project folder, or pass --content DIR")
         return result
     files = find_files(sources) if files is None else files

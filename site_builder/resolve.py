@@ -103,8 +103,9 @@ def build_model(docs: Documents, problems: Problems, options: Options | None = N
     def checked(kind: str) -> list[Checked]:
         seen: dict[str, str] = {}
         result = []
+        slugs = {doc.slug for doc in docs.of(kind)}
         for doc in docs.of(kind):
-            if not check_slug(doc, problems):
+            if not check_slug(doc, problems, slugs):
                 continue
             if doc.slug in seen:
                 problems.error(doc.path, 1, f"the slug '{doc.slug}' is used twice "
@@ -232,6 +233,15 @@ class _Linker:
         for actor in actors:
             for name in [actor.name, *actor.aliases]:
                 key = _name_key(name)
+                slug_owner = self.actors.get(key)
+                if slug_owner is not None and slug_owner is not actor:
+                    # a claimant written as that slug always means that file
+                    what = "name" if name == actor.name else "alias"
+                    self.problems.error(actor.path, 1, f"the {what} '{name}' is the file name "
+                                        f"of {slug_owner.path}",
+                                        f"a claimant written '{name}' means {slug_owner.path}; "
+                                        f"remove the {what} or change it")
+                    continue
                 other = self.names.get(key)
                 if other is not None and other is not actor:
                     blamed, owner = actor, other

@@ -191,13 +191,13 @@ def build_routes(model: Model, problems: Problems, with_search: bool = True,
 def _alias_routes(site: Site) -> list[Route]:
     routes = []
     for claim in site.claims:
-        urls = []  # /old and /old/ are one page: a claim may list both forms
+        urls: dict[str, int] = {}  # /old and /old/ are one page: a claim may list both forms
+        lines = claim.extra.get("alias_lines", {})
         for alias in claim.aliases:
             url = alias if alias.endswith("/") or "." in alias.rsplit("/", 1)[-1] else alias + "/"
-            if url not in urls:
-                urls.append(url)
-        routes += [Route(url, "redirect.html", context={"target": claim}, in_sitemap=False,
-                         sources=(claim.path,)) for url in urls]
+            urls.setdefault(url, lines.get(alias, 1))
+        routes += [Route(url, "redirect.html", context={"target": claim, "line": line},
+                         in_sitemap=False, sources=(claim.path,)) for url, line in urls.items()]
     return routes
 
 
@@ -213,19 +213,48 @@ def _check_collisions(site: Site, routes: list[Route], problems: Problems) -> No
         if other is None:
             owners[route.output] = route
             continue
-        path = (route.sources or other.sources or (site.config.path,))[0]
-        problems.error(path, 1, f"two things would be written to {route.url}",
+        path, line = _blame(site, route, other)
+        problems.error(path, line, f"two things would be written to {route.url}",
                        "an alias or page slug collides with another page; rename one")
     for output, route in owners.items():  # a file where another needs a folder
         parts = output.split("/")
         for depth in range(1, len(parts)):
             other = owners.get("/".join(parts[:depth]))
             if other is not None:
-                path = (route.sources or other.sources or (site.config.path,))[0]
-                problems.error(path, 1, f"{route.url} would need a folder where {other.url} "
+                path, line = _blame(site, route, other)
+                problems.error(path, line, f"{route.url} would need a folder where {other.url} "
                                "is a file", "an alias or page slug collides with another "
                                "page; rename one")
                 break
+    _check_case_collisions(site, owners, problems)
+
+
+def _check_case_collisions(site: Site, owners: dict[str, Route], problems: Problems) -> None:
+    """Outputs that differ only in letter case (an alias /About/ and the page /about/)
+    are one file on macOS and Windows: one would silently replace the other there."""
+    mixed: dict[str, Route] = {}
+    for output, route in owners.items():
+        low = output.lower()
+        if low == output:
+            continue  # every page but an alias: slugs and keys are lowercase
+        other = owners.get(low) or mixed.setdefault(low, route)
+        if other is route or (route.template == other.template == "redirect.html"
+                              and route.context["target"] is other.context["target"]):
+            continue  # two spellings of one redirect: the same page either way
+        path, line = _blame(site, route, other)
+        problems.warning(path, line, f"{route.url} and {other.url} differ only in letter "
+                         "case: on a case-insensitive file system (macOS, Windows) one "
+                         "would replace the other", "old addresses that differ only in "
+                         "case cannot lead to different pages; remove or change one")
+
+
+def _blame(site: Site, route: Route, other: Route) -> tuple[str, int]:
+    """File and line to report a collision at: the route's own file if it has one
+    (at the alias's line for an alias), else the other route's."""
+    owner = route if route.sources else other
+    if not owner.sources:
+        return site.config.path, 1
+    return owner.sources[0], owner.context.get("line", 1)
 
 
 def check_links(model: Model, routes: list[Route], problems: Problems,

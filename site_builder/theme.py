@@ -33,21 +33,32 @@ class Theme:
     template_dirs: list[Path]
     static_files: dict[str, Path] = field(default_factory=dict)  # output path -> source
     asset_urls: dict[str, str] = field(default_factory=dict)     # name -> URL
+    #: symbolic links in the site's static or templates folder to files outside
+    #: it: refused (a link to /etc/passwd or /proc/self/environ would put it on the web)
+    outside: list[Path] = field(default_factory=list)
 
     @classmethod
     def for_site(cls, project: Path) -> "Theme":
         base = default_theme()
         dirs = [d for d in (project / "templates",) if d.is_dir() and d != base / "templates"]
         theme = cls(dirs + [base / "templates"])
+        for folder in dirs:  # a template is published as the pages it renders
+            real = folder.resolve()
+            theme.outside += sorted(p for p in folder.rglob("*")
+                                    if p.is_file() and real not in p.resolve().parents)
         theme._add_static(base / "static")
         if (project / "static").is_dir() and project / "static" != base / "static":
             theme._add_static(project / "static")
         return theme
 
     def _add_static(self, folder: Path) -> None:
+        real = folder.resolve()
         for path in sorted(p for p in folder.rglob("*") if p.is_file()):
             name = path.relative_to(folder).as_posix()
             if name.startswith(".") or "/." in name:
+                continue
+            if real not in path.resolve().parents:
+                self.outside.append(path)
                 continue
             out = f"static/{name}"
             if path.suffix in _FINGERPRINTED:

@@ -48,7 +48,10 @@ class Checked:
     valid: bool = True  # False: cross-checked for problems, but not published
 
 
-def check_slug(doc: Document, problems: Problems) -> bool:
+def check_slug(doc: Document, problems: Problems, taken: frozenset[str] | set[str] = frozenset()
+               ) -> bool:
+    """Is the file name a slug? ``taken``: the slugs of the other files of this kind,
+    which a rename must not land on."""
     suffix = ".yaml" if doc.kind == "seed" else ".md"
     if SLUG_RE.match(doc.slug):
         if len(doc.slug) <= MAX_SLUG:
@@ -62,6 +65,10 @@ def check_slug(doc: Document, problems: Problems) -> bool:
             "hyphens)" if guess != "untitled" else
             "rename the file with lowercase Latin letters, digits and single hyphens, "
             f"for example a transliteration of its title: 'my-claim-title{suffix}'")
+    if guess in taken:
+        hint = (f"'{guess}{suffix}' already exists: if both files are the same {doc.kind}, "
+                "keep one; if not, give this one another name (lowercase letters, digits "
+                "and single hyphens)")
     problems.error(doc.path, 1, f"the file name '{printable(doc.slug)}' is not a valid slug", hint)
     return False
 
@@ -80,8 +87,10 @@ def _body(doc: Document, config: SiteConfig, problems: Problems) -> Rendered:
                          "start headings in the text at '##'")
     for line in rendered.unsafe_lines:
         problems.warning(doc.path, line + offset,
-                         "this link is removed from the page: javascript:, data: and file: "
-                         "links are not allowed", "link to a web address (https://...) instead")
+                         "this link is not made, so its Markdown shows as plain text: only "
+                         "web addresses, mailto:, tel: and paths on this site can be linked "
+                         "(never javascript:, data: or file:)",
+                         "link to a web address (https://...) instead")
     _raw_html_problems(doc.path, rendered, offset, problems)
     _footnote_problems(doc.path, rendered, offset, problems)
     # a relative link is checked as the address it leads to from this page
@@ -136,6 +145,12 @@ def _footnote_problems(path: str, rendered: Rendered, offset: int, problems: Pro
         problems.warning(path, line + offset, f"[^{label}] refers to no footnote, so it is "
                          "shown as text", f"add the note below the text ('[^{label}]: the "
                          "source') or correct the label")
+    for line, label in rendered.note_malformed:
+        problems.warning(path, line + offset, f"'[^{label}]' is not a footnote: a footnote "
+                         "label cannot be empty or hold a space, so Markdown reads this line "
+                         "as a link definition", "write the label without spaces, e.g. "
+                         f"[^{'-'.join(label.split()).lower() or 'note'}], here and where the "
+                         "text refers to it")
     for line, label in rendered.note_unused:
         problems.warning(path, line + offset, f"the footnote [^{label}] is never referred to, "
                          "so it is left off the page", f"refer to it with [^{label}] in the "
@@ -154,7 +169,12 @@ def check_claim(doc: Document, config: SiteConfig, verdicts: dict[str, Verdict],
     )
     if "source" not in data:
         f.missing("source")
+    elif data["source"] == [] or (data["source"] is None and "source" in doc.parsed.raw):
+        # written with nothing (or null, or []) after the colon: a claim needs a source
+        f.error("source", "'source' is empty",
+                f"write where the claim appeared, for example:\nsource:{CLAIM['source'].example}")
     sources = _references(f, "source", refs, need="publisher")
+    alias_lines: dict[str, int] = {}
     claim = Claim(
         slug=doc.slug, path=doc.path,
         title=f.text("title", required=True),
@@ -168,9 +188,10 @@ def check_claim(doc: Document, config: SiteConfig, verdicts: dict[str, Verdict],
         author=f.text("author"),
         evidence=_references(f, "evidence", refs, need="title"),
         corrections=[],
-        aliases=_aliases(f),
+        aliases=_aliases(f, alias_lines),
         draft=f.boolean("draft"),
     )
+    claim.extra["alias_lines"] = alias_lines
     claim.corrections = _corrections(f, verdicts, claim.verdict)
     if claim.corrections:
         claim.last_change = max(claim.updated or claim.published or claim.corrections[-1].date,
@@ -303,7 +324,8 @@ def _corrections(f: Fields, verdicts: dict[str, Verdict],
 _HOST_FILES = frozenset({"_redirects", "_headers", "netlify.toml"})
 
 
-def _aliases(f: Fields) -> list[str]:
+def _aliases(f: Fields, lines: dict[str, int] | None = None) -> list[str]:
+    """The valid aliases; ``lines`` gets the file line of each (for later reports)."""
     result = []
     for value, line in f.str_list("aliases"):
         problem = _alias_problem(value)
@@ -312,6 +334,8 @@ def _aliases(f: Fields) -> list[str]:
                              "write the old path, starting with /, e.g. /claims/old-slug/")
             continue
         result.append(value)
+        if lines is not None:
+            lines.setdefault(value, line)
     return result
 
 
@@ -343,6 +367,9 @@ def _alias_problem(value: str) -> str:
         return f"has a part longer than {MAX_SLUG} bytes: too long for a file name"
     if parts[0] in _HOST_FILES or decoded == "/":
         return "would replace the home page or a file of the host's own"
+    if parts[0] == "static":  # never a route: check_collisions would not see it
+        return ("is in /static/, which holds the theme's files (cached for a year): its "
+                "forced redirect would take the place of a stylesheet, script or icon")
     return ""
 
 

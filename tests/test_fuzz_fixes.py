@@ -1,0 +1,295 @@
+"""Mistakes found by feeding the tool adversarial content: what the editor sees."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from conftest import claim_text, run_cli, write_site
+
+
+def check_output(content: Path) -> tuple[int, str]:
+    result = run_cli("check", "--content", str(content))
+    assert "Traceback" not in result.stdout + result.stderr, result.stderr
+    return result.returncode, result.stdout
+
+
+@pytest.mark.parametrize("value", ["", "null", "[]"])
+def test_an_empty_source_is_refused_at_its_line(tmp_path, value):
+    content = write_site(tmp_path, claims={"the-claim": claim_text(source=value),
+                                           "other": claim_text()})
+    code, out = check_output(content)
+    assert code == 1, out
+    assert "content/claims/the-claim.md:5:1: error: 'source' is empty" in out, out
+    build = run_cli("build", "--content", str(content), "--out", str(tmp_path / "public"))
+    assert build.returncode == 1 and not (tmp_path / "public").exists(), build.stderr
+
+
+@pytest.mark.parametrize("fields, line", [
+    ({"title": '"An unclosed title'}, 2),  # runs on to the next quote
+    ({"summary": "\"It was not so."}, 9),               # runs on to a later line's quote
+    ({"claim": "'Something was said"}, 3),             # runs to the end of the front matter
+    ({"topics": "\n  - \"economy\n  - \"health\""}, 11),
+])
+def test_an_unclosed_quote_is_reported_where_it_opens(tmp_path, fields, line):
+    content = write_site(tmp_path, claims={"the-claim": claim_text(**fields),
+                                           "other": claim_text()})
+    code, out = check_output(content)
+    assert code == 1, out
+    assert f"content/claims/the-claim.md:{line}:" in out, out
+    assert "not closed" in out, out
+
+
+@pytest.mark.parametrize("body, line", [
+    ("Intro.\n\n<javascript:alert(1)>\n", 3),                       # autolink
+    ("Intro.\n\n[see][r]\n\n[r]: javascript:alert(1)\n", 5),       # reference definition
+    ("Intro.\n\n![pic][r]\n\n[r]: javascript:alert(1) \"t\"\n", 5),
+    ("Intro.\n\n[see](&#106;avascript:alert(1))\n", 3),            # entity-encoded
+    ("Intro.\n\n[see](javascript&colon;alert(1))\n", 3),
+    ("Intro.\n\n[see](java&#10;script:alert(1))\n", 3),
+])
+def test_a_refused_link_in_any_syntax_is_reported(tmp_path, body, line):
+    """The page shows such a link's Markdown as plain text: the editor is told where."""
+    content = write_site(tmp_path, claims={"the-claim": claim_text(body=body),
+                                           "other": claim_text()})
+    code, out = check_output(content)
+    # the body starts on file line 13 of claim_text's file
+    assert f"content/claims/the-claim.md:{line + 12}:1: warning: this link is not made" in out, out
+
+
+def test_a_link_shown_in_a_code_span_is_not_reported(tmp_path):
+    content = write_site(tmp_path, claims={
+        "the-claim": claim_text(body="Write `[x](javascript:alert(1))` to see.\n"),
+        "other": claim_text()})
+    code, out = check_output(content)
+    assert code == 0 and "this link" not in out, out
+
+
+@pytest.mark.parametrize("alias", ["jane-doe", "Jane-Doe"])
+def test_an_alias_that_is_another_actors_file_name_is_refused(tmp_path, alias):
+    """'jane-doe' as a claimant always meant jane-doe.md: the alias was dead, or worse,
+    'Jane-Doe' led to the other actor."""
+    content = write_site(tmp_path, extra={"content/actors/acme-corp.md":
+                                          f"---\nname: Acme Corp\naliases: [{alias}]\n---\n"})
+    code, out = check_output(content)
+    assert code == 1, out
+    assert (f"content/actors/acme-corp.md:1:1: error: the alias '{alias}' is the file name of "
+            "content/actors/jane-doe.md") in out, out
+
+
+@pytest.mark.parametrize("alias", ["/claims/", "/about/", "/claims/jobs-doubled/", "/feed.xml"])
+def test_an_alias_that_collides_is_reported_at_its_line(tmp_path, alias):
+    content = write_site(tmp_path, claims={"the-claim": claim_text(aliases=f"[{alias}]"),
+                                           "jobs-doubled": claim_text()})
+    code, out = check_output(content)
+    assert code == 1, out
+    # aliases is the 9th field: line 12 of the file
+    assert f"content/claims/the-claim.md:12:1: error: two things would be written to {alias}" \
+        in out, out
+
+
+@pytest.mark.parametrize("value, published", [('"true"', False), ("'false'", True),
+                                              ('"True"', False)])
+def test_a_quoted_true_or_false_is_read_as_such(tmp_path, value, published):
+    """It was refused with "must be true or false, not 'true'", while "yes" was taken."""
+    content = write_site(tmp_path, claims={"the-claim": claim_text(draft=value),
+                                           "other": claim_text()})
+    code, out = check_output(content)
+    assert code == 0 and "must be true or false" not in out, out
+    build = run_cli("build", "--content", str(content), "--out", str(tmp_path / "public"))
+    assert build.returncode == 0, build.stderr
+    assert (tmp_path / "public/claims/the-claim/index.html").exists() == published
+
+
+def test_a_case_variant_file_name_is_not_told_to_take_the_existing_name(tmp_path):
+    content = write_site(tmp_path, claims={"jobs-doubled": claim_text(),
+                                           "Jobs-Doubled": claim_text()})
+    code, out = check_output(content)
+    assert code == 1, out
+    assert "content/claims/Jobs-Doubled.md:1:1: error: the file name 'Jobs-Doubled' is not " \
+        "a valid slug\n    'jobs-doubled.md' already exists" in out, out
+    assert "rename the file to 'jobs-doubled.md'" not in out, out
+
+
+def test_an_upper_case_extension_beside_the_md_file_is_not_told_to_replace_it(tmp_path):
+    content = write_site(tmp_path, extra={"content/claims/jobs-doubled.MD": claim_text()})
+    code, out = check_output(content)
+    assert "content/claims/jobs-doubled.MD:1:1: warning: this file is ignored" in out, out
+    assert "rename it to jobs-doubled.md" not in out and "already exists" in out, out
+
+
+def test_an_alias_that_differs_from_a_page_only_in_case_is_reported(tmp_path):
+    content = write_site(tmp_path, claims={"the-claim": claim_text(aliases="[/About/]"),
+                                           "other": claim_text(aliases="[/Old/, /OLD/]"),
+                                           "third": claim_text(aliases="[/old/]")})
+    code, out = check_output(content)
+    assert ("content/claims/the-claim.md:12:1: warning: /About/ and /about/ differ only in "
+            "letter case") in out, out
+    assert "content/claims/other.md:12:1: warning: /Old/ and /old/ differ only" in out, out
+    assert "/OLD/ and /Old/" not in out, out  # one claim's two spellings: harmless
+
+
+INTERRUPTED_BUILD = """
+import os, signal, sys
+from site_builder import cli, output
+real = os.replace
+def replace(src, dst):
+    if str(dst).endswith("claims/claim-2/index.html"):  # Ctrl-C half-way through
+        os.kill(os.getpid(), signal.SIGINT)
+    return real(src, dst)
+output.os.replace = replace
+sys.exit(cli.main(sys.argv[1:]))
+"""
+
+
+def test_ctrl_c_while_pages_are_put_in_place_leaves_no_mix_of_old_and_new(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    from conftest import REPO
+
+    claims = {f"claim-{n}": claim_text(title=f'"Old title {n}"') for n in range(6)}
+    content = write_site(tmp_path, claims=claims)
+    out = tmp_path / "public"
+    assert run_cli("build", "--content", str(content), "--out", str(out)).returncode == 0
+    for n in range(6):
+        (content / f"claims/claim-{n}.md").write_text(claim_text(title=f'"New title {n}"'))
+    result = subprocess.run([sys.executable, "-c", INTERRUPTED_BUILD, "build", "--content",
+                             str(content), "--out", str(out)], capture_output=True, text=True,
+                            env={**os.environ, "PYTHONPATH": str(REPO)}, timeout=300)
+    assert result.returncode == 130 and "Traceback" not in result.stderr, result.stderr
+    pages = [(out / f"claims/claim-{n}/index.html").read_text() for n in range(6)]
+    new = sum(f"New title {n}" in page for n, page in enumerate(pages))
+    assert new in (0, 6), f"{new} of 6 pages are new: a mix of two builds"
+    assert not list(out.rglob(".sb-*.tmp"))
+
+
+def test_a_content_path_that_is_a_file_is_not_called_missing(tmp_path):
+    content = write_site(tmp_path)
+    code, out = check_output(content / "site.yaml")
+    assert code == 1, out
+    assert "error: the content folder is not a folder" in out, out
+    assert "does not exist" not in out, out
+
+
+def test_a_claims_file_instead_of_a_folder_is_reported(tmp_path):
+    content = write_site(tmp_path, claims={})
+    (content / "claims").rmdir() if (content / "claims").is_dir() else None
+    (content / "claims").write_text("jobs-doubled\n")
+    code, out = check_output(content)
+    assert "content/claims:1:1: warning: claims is a file, not a folder" in out, out
+
+
+@pytest.mark.parametrize("label", ["a b", ""])
+def test_a_footnote_label_with_a_space_is_explained_at_its_definition(tmp_path, label):
+    body = f"Said so.[^{label}]\n\n[^{label}]: https://news.example.com/source\n"
+    content = write_site(tmp_path, claims={"the-claim": claim_text(body=body),
+                                           "other": claim_text()})
+    code, out = check_output(content)
+    # the definition is on body line 3, file line 15
+    assert f"content/claims/the-claim.md:15:1: warning: '[^{label}]' is not a footnote" \
+        in out, out
+
+
+def test_two_verdicts_with_one_label_are_reported(tmp_path):
+    from conftest import SITE_YAML
+    scale = ("verdicts:\n"
+             "  - {key: 'true', label: 'True', rating: 3, description: d}\n"
+             "  - {key: mostly-false, label: 'False', rating: 2, description: d}\n"
+             "  - {key: 'false', label: 'false', rating: 1, description: d}\n")
+    content = write_site(tmp_path, extra={"content/site.yaml": SITE_YAML + scale})
+    code, out = check_output(content)
+    assert ("content/site.yaml:14:1: warning: the label 'false' is also the label of verdict "
+            "'mostly-false'") in out, out
+
+
+@pytest.mark.parametrize("value", ["!!bool maybe", "!!timestamp someday", "!!int abc",
+                                   "!!float many", "!!timestamp 2024-13-45"])
+def test_a_value_its_yaml_tag_cannot_read_is_reported_at_its_line(tmp_path, value):
+    content = write_site(tmp_path, claims={"the-claim": claim_text(verdict=value),
+                                           "other": claim_text()})
+    for command in ("check", "build"):
+        result = run_cli(command, "--content", str(content), "--out", str(tmp_path / "public")
+                         ) if command == "build" else run_cli(command, "--content", str(content))
+        shown = result.stdout + result.stderr
+        assert result.returncode == 1 and "Traceback" not in shown, shown
+        assert "content/claims/the-claim.md:8:" in shown and f"'{value.split()[1]}'" in shown, shown
+
+
+def test_a_merge_key_of_a_plain_value_is_reported_at_its_line(tmp_path):
+    content = write_site(tmp_path, claims={
+        "the-claim": claim_text(evidence="\n  - title: T\n    <<: 5"), "other": claim_text()})
+    code, out = check_output(content)
+    assert code == 1, out
+    assert "content/claims/the-claim.md:14:9: error: the front matter is not valid YAML: " \
+        "expected a mapping or list of mappings for merging" in out, out
+    assert "<unicode string>" not in out, out
+
+
+@pytest.mark.parametrize("escape", [r"\0", r"\x07", r"\e", r"\x1b", r"\uFFFE"])
+def test_a_control_character_written_as_an_escape_is_refused(tmp_path, escape):
+    """The raw-text check never saw it; it reached the feeds, which then were not XML."""
+    content = write_site(tmp_path, claims={"the-claim": claim_text(title=f'"Bad{escape}title"'),
+                                           "other": claim_text()})
+    code, out = check_output(content)
+    assert code == 1, out
+    assert "content/claims/the-claim.md:2:8: error: an invisible control character" in out, out
+    build = run_cli("build", "--content", str(content), "--out", str(tmp_path / "public"))
+    assert build.returncode == 1 and not (tmp_path / "public").exists(), build.stderr
+
+
+def test_a_literal_noncharacter_is_refused_like_a_control_character(tmp_path):
+    content = write_site(tmp_path, claims={"the-claim": claim_text(title='"Bad\ufffetitle"'),
+                                           "other": claim_text()})
+    code, out = check_output(content)
+    assert code == 1 and "(U+FFFE)" in out, out
+
+
+@pytest.mark.parametrize("alias", ["/static/favicon.svg", "/static/favicon.svg/old/",
+                                   "/static/"])
+def test_an_alias_in_the_theme_static_folder_is_refused(tmp_path, alias):
+    """It passed check; the build then either failed or wrote a forced 301 over the icon."""
+    content = write_site(tmp_path, claims={"the-claim": claim_text(aliases=f"['{alias}']"),
+                                           "other": claim_text()})
+    code, out = check_output(content)
+    assert code == 1, out
+    assert f"content/claims/the-claim.md:12:1: error: alias '{alias}' is in /static/" in out, out
+
+
+def test_a_static_link_to_a_file_outside_is_refused_not_published(tmp_path):
+    secret = tmp_path / "secret.txt"
+    secret.write_text("API_TOKEN=hunter2\n")
+    content = write_site(tmp_path)
+    (tmp_path / "static/env.txt").symlink_to(secret)
+    code, out = check_output(content)
+    assert code == 1 and "static/env.txt:1:1: error: this is a link to a file outside" in out, out
+    build = run_cli("build", "--content", str(content), "--out", str(tmp_path / "public"))
+    assert build.returncode == 1, build.stdout
+    assert not any("hunter2" in p.read_text(errors="replace")
+                   for p in (tmp_path / "public").rglob("*") if p.is_file()) \
+        if (tmp_path / "public").exists() else True
+
+
+def test_a_template_link_to_a_file_outside_is_refused_not_published(tmp_path):
+    secret = tmp_path / "secret.txt"
+    secret.write_text("API_TOKEN=hunter2\n")
+    content = write_site(tmp_path)
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "templates/404.html").symlink_to(secret)
+    code, out = check_output(content)
+    assert code == 1 and "templates/404.html:1:1: error: this is a link to a file outside the " \
+        "templates folder" in out, out
+    build = run_cli("build", "--content", str(content), "--out", str(tmp_path / "public"))
+    assert build.returncode == 1 and not (tmp_path / "public").exists(), build.stdout
+
+
+def test_a_body_of_unclosed_footnote_brackets_is_checked_quickly(tmp_path):
+    import time
+    content = write_site(tmp_path, claims={"the-claim": claim_text(body="[^" * 40000 + "\n"),
+                                           "other": claim_text(body="See [^a[b] here.\n")})
+    start = time.perf_counter()
+    code, out = check_output(content)
+    assert time.perf_counter() - start < 10, "quadratic in the body's length"
+    assert "content/claims/other.md:13:1: warning: [^a[b] refers to no footnote" in out, out
