@@ -68,6 +68,10 @@ class Sources:
             return text[len(root) + 1:].replace(os.sep, "/")
         return path.as_posix()
 
+    def holds(self, path: Path) -> bool:
+        """Whether a (resolved) path is inside the content folder or the seeds register."""
+        return self.content in path.parents or self.seeds in path.parents
+
     def kind_of(self, path: Path) -> str | None:
         """The document kind of a file, or None if it is not content."""
         if not str(path).startswith((str(self.content) + os.sep, str(self.seeds) + os.sep)):
@@ -119,6 +123,12 @@ def load_file(sources: Sources, path: Path, problems: Problems,
     if kind is None:
         return None
     shown = sources.display(path)
+    # (a dangling link or a loop is not followed: it is reported as unreadable below)
+    if os.path.islink(path) and os.path.exists(path) and not sources.holds(path.resolve()):
+        problems.error(shown, 1, "this is a link to a file outside the content and seeds "
+                       "folders: it is not read", "put a copy of the file itself here: a "
+                       "link out of the project could publish any file of the machine")
+        return None
     try:
         data = read_regular_file(path)
     except OSError as exc:
