@@ -7,6 +7,7 @@ means truer, so going down the list (best to worst) the numbers must fall.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -59,7 +60,7 @@ def read_site(doc: Document | None, problems: Problems) -> tuple[SiteConfig, lis
         base_url=(base_url or fallback.base_url).rstrip("/"),
         publisher=_publisher(f, data) or fallback.publisher,
         description=f.text("description"),
-        language=f.text("language") or "en",
+        language=_language(f),
         policies=policies,
         policy_lines={name: f.line(f"policies.{name}") for name in policies},
         allow_html=f.boolean("allow_html"),
@@ -68,6 +69,27 @@ def read_site(doc: Document | None, problems: Problems) -> tuple[SiteConfig, lis
         path=doc.path,
     )
     return config, _verdicts(f, data)
+
+
+#: a BCP 47 tag as browsers and feed readers take it: "en", "pt-BR", "zh-Hant-TW"
+_LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*\Z")
+#: what editors write instead of a tag
+_LANGUAGE_NAMES = {"english": "en", "french": "fr", "francais": "fr", "français": "fr",
+                   "german": "de", "deutsch": "de", "spanish": "es", "español": "es",
+                   "espanol": "es", "portuguese": "pt", "português": "pt", "italian": "it",
+                   "russian": "ru", "ukrainian": "uk", "korean": "ko", "japanese": "ja",
+                   "chinese": "zh", "arabic": "ar", "dutch": "nl", "polish": "pl"}
+
+
+def _language(f: Fields) -> str:
+    """The language tag (``<html lang>``, the feeds, ClaimReview's inLanguage)."""
+    value = f.text("language") or "en"
+    if not _LANGUAGE_TAG.match(value):
+        code = _LANGUAGE_NAMES.get(value.strip().lower())
+        f.warning("language", f"'{value}' is not a language code", (
+            f"write language: {code}" if code else "write a BCP 47 code such as en, fr, "
+            "pt-BR") + ": browsers, screen readers and search engines read the code")
+    return value
 
 
 def _served_at_root(f: Fields, base_url: str) -> None:

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Iterable
 
 from .frontmatter import Parsed, parse_document, parse_yaml_file
-from .problems import Problems
+from .problems import Problems, did_you_mean
 
 #: content sub-folder -> document kind
 KINDS = {"claims": "claim", "actors": "actor", "topics": "topic", "pages": "page"}
@@ -257,6 +257,7 @@ def _entry_stamp(entry: os.DirEntry) -> Stamp:  # type: ignore[type-arg]
 
 def warn_ignored(sources: Sources, problems: Problems) -> None:
     """Files an editor probably meant as content but that the builder skips."""
+    _warn_misplaced(sources, problems)
     for folder, kind in KINDS.items():
         base = sources.content / folder
         if os.path.lexists(base) and not base.is_dir():
@@ -281,6 +282,30 @@ def warn_ignored(sources: Sources, problems: Problems) -> None:
         for path in sources.seeds.glob("*.yml"):
             problems.warning(sources.display(path), 1, "this file is ignored: seeds end in .yaml",
                              f"rename it to {path.stem}.yaml")
+
+
+def _warn_misplaced(sources: Sources, problems: Problems) -> None:
+    """A folder named almost like claims/ (claim/, Claims/) or a Markdown file
+    loose in content/: nothing in them is read, which an editor would not guess."""
+    try:
+        entries = sorted(os.scandir(sources.content), key=lambda e: e.name)
+    except OSError:
+        return
+    for entry in entries:
+        if entry.name in KINDS or _ignored(entry.name):
+            continue
+        path = Path(entry.path)
+        if _is_dir(entry):
+            guess = did_you_mean(entry.name, KINDS, cutoff=0.8)
+            if guess:
+                problems.warning(sources.display(path), 1, f"nothing in the folder "
+                                 f"{entry.name}/ is read", f"{guess} the folders read are "
+                                 + ", ".join(f"{name}/" for name in KINDS))
+        elif entry.name.lower().endswith(".md"):
+            problems.warning(sources.display(path), 1, "this file is not read: Markdown "
+                             "files go in a folder of content/",
+                             "move it to claims/, actors/, topics/ or pages/ (a standalone "
+                             "page such as about.md goes in pages/)")
 
 
 def report_missing_site(sources: Sources, problems: Problems) -> None:

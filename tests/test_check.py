@@ -399,3 +399,48 @@ def test_a_link_to_a_draft_claim_says_so(tmp_path):
         "soon": claim_text(draft="true")})
     error = one(problems, "content/claims/jobs-doubled.md")
     assert error.line == 15 and "points to a claim that is not published" in error.message
+
+
+def test_a_claim_date_after_publication_is_a_warning_at_its_line(tmp_path: Path):
+    problems = problems_for(tmp_path, {
+        "later": claim_text(claim_date="2024-05", published="2024-03-01"),
+        "same-month": claim_text(claim_date="2024-03", published="2024-03-01"),
+        "earlier": claim_text(claim_date="2024-02-28", published="2024-03-01")})
+    warning = one(problems, "claims/later.md", "warning")
+    lines = (tmp_path / "content/claims/later.md").read_text().splitlines()
+    assert lines[warning.line - 1].startswith("claim_date:")
+    assert "'claim_date' (2024-05) is after 'published' (2024-03-01)" in warning.message
+    assert not [p for p in problems if "same-month" in p.path or "earlier" in p.path]
+
+
+@pytest.mark.parametrize("language, hint", [("english", "write language: en"),
+                                            ("en_GB", "BCP 47"), ("pt-BR", None)])
+def test_a_language_that_is_not_a_code_is_a_warning(tmp_path: Path, language, hint):
+    content = write_site(tmp_path)
+    site = content / "site.yaml"
+    site.write_text(site.read_text() + f"language: {language}\n")
+    problems = check(Sources.at(content)).problems
+    found = [p for p in problems if p.path.endswith("site.yaml")]
+    if hint is None:
+        assert found == []
+        return
+    [warning] = found
+    assert warning.severity == "warning" and f"'{language}' is not a language code" in warning.message
+    assert hint in warning.hint
+    assert site.read_text().splitlines()[warning.line - 1] == f"language: {language}"
+
+
+def test_a_misnamed_folder_and_a_loose_markdown_file_in_content_are_named(tmp_path: Path):
+    """Nothing in content/claim/ or content/x.md is read: say so, and where they go."""
+    content = write_site(tmp_path)
+    (content / "claim").mkdir()
+    (content / "claim/forgotten.md").write_text(claim_text())
+    (content / "about-us.md").write_text("---\ntitle: About\n---\nText.\n")
+    (content / "images").mkdir()  # a folder of the site's own: not a near miss
+    problems = check(Sources.at(content)).problems
+    folder = one(problems, "content/claim", "warning")
+    assert "nothing in the folder claim/ is read" in folder.message
+    assert "did you mean 'claims'?" in folder.hint
+    loose = one(problems, "content/about-us.md", "warning")
+    assert "pages/" in loose.hint
+    assert not [p for p in problems if "images" in p.path]
