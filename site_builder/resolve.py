@@ -194,7 +194,8 @@ def _select_claims(claims: list[Checked], options: Options, problems: Problems) 
 
 
 def _warn_future_dates(item: Checked, today: dt.date, problems: Problems) -> None:
-    """Dates of things that have happened, set after today: a typo, most likely.
+    """Dates of things that have happened, set after today or (the claim's) after
+    its check was published: a typo, most likely.
 
     Checked here, not per file: a date that is in the future today is not
     tomorrow, and per-file results are cached.
@@ -209,6 +210,12 @@ def _warn_future_dates(item: Checked, today: dt.date, problems: Problems) -> Non
         if day is not None and day > today:
             problems.warning(item.doc.path, line, f"'{key}' has a date in the future ({day})",
                              "check the year: this date should not be later than today")
+    made = claim.claim_date
+    if made and claim.published and claim.published < made.as_date() <= today:
+        problems.warning(item.doc.path, lines("claim_date"), f"'claim_date' ({made.iso()}) is "
+                         f"after 'published' ({claim.published.isoformat()}): the claim was "
+                         "checked before it was made?", "check both dates: claim_date is when "
+                         "the claim was made, published when this fact-check went out")
 
 
 class _Linker:

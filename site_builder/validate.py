@@ -201,11 +201,6 @@ def check_claim(doc: Document, config: SiteConfig, verdicts: dict[str, Verdict],
     if claim.updated and claim.published and claim.updated < claim.published:
         f.warning("updated", "'updated' is before 'published'",
                   "the update date should be on or after the publication date")
-    if claim.claim_date and claim.published and claim.claim_date.as_date() > claim.published:
-        f.warning("claim_date", f"'claim_date' ({claim.claim_date.iso()}) is after 'published' "
-                  f"({claim.published.isoformat()}): the claim was checked before it was made?",
-                  "check both dates: claim_date is when the claim was made, published when "
-                  "this fact-check went out")
     refs.sources, refs.evidence = list(claim.sources), list(claim.evidence)
     rendered = _body(doc, config, problems)
     claim.body_html = rendered.html
