@@ -183,6 +183,10 @@ def _check(sources: Sources, options: Options | None = None, cache: BuildCache |
             result.problems.error(sources.display(path), 1, "this is a link to a file outside "
                                   f"the {folder} folder, which would be published with the site",
                                   f"put a copy of the file itself in {folder}/, or remove the link")
+        for path, line in theme.undecodable:
+            result.problems.error(sources.display(path), line, "the template is not UTF-8 "
+                                  "text", "save it as UTF-8 in your editor (it may have been "
+                                  "saved as Latin-1 or Windows-1252)")
         statics = {url for url in ("/" + p for p in theme.static_files)}
         check_links(result.model, result.routes, result.problems, statics)
     return result

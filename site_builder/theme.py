@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Iterable
 
 _FINGERPRINTED = {".css", ".js"}
 
@@ -26,6 +27,20 @@ def default_theme() -> Path:
     raise FileNotFoundError("the default theme is missing from the installation")
 
 
+def _undecodable(paths: Iterable[Path]) -> list[tuple[Path, int]]:
+    """Each file that is not UTF-8, with the line of its first bad byte."""
+    found = []
+    for path in paths:
+        try:
+            data = path.read_bytes()
+            data.decode("utf-8")
+        except OSError:
+            continue  # unreadable: Jinja2 reports it with its name
+        except UnicodeDecodeError as exc:
+            found.append((path, data.count(b"\n", 0, exc.start) + 1))
+    return found
+
+
 @dataclass
 class Theme:
     """Template folders (site first) and static files with their public URLs."""
@@ -36,6 +51,9 @@ class Theme:
     #: symbolic links in the site's static or templates folder to files outside
     #: it: refused (a link to /etc/passwd or /proc/self/environ would put it on the web)
     outside: list[Path] = field(default_factory=list)
+    #: (template, line) of the site's own templates that are not UTF-8 text: Jinja2
+    #: cannot say which file it failed to read, so they are found here first
+    undecodable: list[tuple[Path, int]] = field(default_factory=list)
 
     @classmethod
     def for_site(cls, project: Path) -> "Theme":
@@ -46,6 +64,8 @@ class Theme:
             real = folder.resolve()
             theme.outside += sorted(p for p in folder.rglob("*")
                                     if p.is_file() and real not in p.resolve().parents)
+            theme.undecodable += _undecodable(p for p in sorted(folder.rglob("*"))
+                                              if p.is_file() and p not in theme.outside)
         theme._add_static(base / "static")
         if (project / "static").is_dir() and project / "static" != base / "static":
             theme._add_static(project / "static")

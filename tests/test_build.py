@@ -442,6 +442,20 @@ def test_a_template_mistake_is_reported_at_its_line_as_the_project_names_it(
     assert (out / "claims/c1/index.html").read_bytes() == before
 
 
+def test_a_template_that_is_not_utf8_is_named_at_its_line(tmp_path: Path):
+    """Jinja2 cannot say which file it failed to decode; check and build do."""
+    content, out = _built_with_template(tmp_path, {"c1": claim_text()}, "claim.html", "")
+    (tmp_path / "templates" / "claim.html").write_bytes(
+        b'{% extends "default/claim.html" %}\n{# caf\xe9, saved as Latin-1 #}\n')
+    for command in (["check"], ["build", "--out", str(out)]):
+        result = run_cli(*command, "--content", str(content))
+        assert result.returncode == 1
+        errors = [line for line in (result.stdout + result.stderr).splitlines()
+                  if ": error: " in line]
+        assert errors == ["templates/claim.html:2:1: error: the template is not UTF-8 text"], \
+            result.stdout + result.stderr
+
+
 def test_the_404_page_claims_no_address_of_its_own(built: Path):
     page = soup(built / "404.html")
     assert page.find("link", rel="canonical") is None
