@@ -73,6 +73,10 @@ class Fields:
         example = f"\nfor example:\n{key.split('.')[-1]}: {spec.example}".replace(": \n", ":\n") \
             if spec else ""
         data = self.parsed.data if isinstance(self.parsed.data, dict) else {}
+        # site.yaml and seeds are plain YAML files, not Markdown with front matter
+        where = "the file" if self.path.endswith((".yaml", ".yml")) else "the front matter"
+        if "." in key:
+            where = f"this entry of '{key.split('.')[0].split('[')[0]}'"
         if "." not in key and key in data:  # written with nothing after the colon
             if key in self.parsed.raw:  # else refused when read (a YAML tag): said then
                 self.problems.error(self.path, self.line(key), f"'{label or key}' is empty",
@@ -80,7 +84,7 @@ class Fields:
             return
         self.problems.error(self.path, 1 if "." not in key else self.line(key),
                             f"the required field '{label or key}' is missing",
-                            f"add it to the front matter{example}")
+                            f"add it to {where}{example}")
 
     def unknown_keys(self, data: dict[str, Any], known: Iterable[str], prefix: str = "") -> None:
         known = list(known)

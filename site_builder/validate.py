@@ -244,8 +244,16 @@ def _verdict(f: Fields, verdicts: dict[str, Verdict]) -> Verdict | None:
     elif not guess and key.lower().replace(" ", "-") in verdicts:
         guess = f"did you mean '{key.lower().replace(' ', '-')}'?"
     f.error("verdict", f"unknown verdict '{raw or key}'",
-            (guess + " " if guess else "") + "the scale is: " + ", ".join(verdicts))
+            (guess + " " if guess else "") + _scale(verdicts))
     return None
+
+
+def _scale(verdicts: dict[str, Verdict]) -> str:
+    """The verdict keys an editor may use, for a hint."""
+    keys = [key for key in verdicts if key]  # a verdict without a key is reported in site.yaml
+    if not keys:
+        return "site.yaml's verdict scale has no usable verdict: fix the scale first"
+    return "the scale is: " + ", ".join(keys)
 
 
 def _slugs(f: Fields, key: str, what: str, required: bool = False) -> list[Ref]:
@@ -301,7 +309,7 @@ def _corrections(f: Fields, verdicts: dict[str, Verdict],
             if previous is None:
                 guess = did_you_mean(str(key), verdicts)
                 f.error(f"{path}.previous_verdict", f"unknown verdict '{key}'",
-                        guess or "the scale is: " + ", ".join(verdicts))
+                        guess or _scale(verdicts))
         if day and note:
             result.append((Correction(day, note, previous, f.line(f"{path}.date")), path))
     result.sort(key=lambda item: item[0].date)

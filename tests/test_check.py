@@ -444,3 +444,18 @@ def test_a_misnamed_folder_and_a_loose_markdown_file_in_content_are_named(tmp_pa
     loose = one(problems, "content/about-us.md", "warning")
     assert "pages/" in loose.hint
     assert not [p for p in problems if "images" in p.path]
+
+
+def test_a_scale_with_no_usable_verdict_is_named_as_the_cause(tmp_path: Path):
+    """Every claim's 'unknown verdict' points at site.yaml, not at an empty list."""
+    content = write_site(tmp_path)
+    site = content / "site.yaml"
+    site.write_text(site.read_text() + 'verdicts:\n  - {label: "True", rating: 2}\n')
+    problems = check(Sources.at(content)).problems
+    scale = one(problems, "site.yaml")
+    assert "'verdicts[0].key' is missing" in scale.message
+    assert scale.hint.startswith("add it to this entry of 'verdicts'")
+    claims = [p for p in problems.errors if "/claims/" in p.path]
+    assert claims and all("unknown verdict" in p.message for p in claims)
+    assert all(p.hint == "site.yaml's verdict scale has no usable verdict: fix the scale first"
+               for p in claims)
