@@ -9,6 +9,7 @@ show every mistake in one run, sorted by file and line.
 from __future__ import annotations
 
 import difflib
+import functools
 import heapq
 import json
 from dataclasses import asdict, dataclass, field
@@ -139,9 +140,16 @@ def did_you_mean(value: str, choices: Iterable[str], cutoff: float = 0.6) -> str
 
     On a big site (10,000 claim slugs, many alike) comparing every name in
     full takes about half a second per unknown name; a cheap upper bound
-    (difflib's quick_ratio) picks a shortlist first.
+    (difflib's quick_ratio) picks a shortlist first. The answer is kept: one
+    missing actor file makes every claim of that actor ask the same question.
     """
-    choices = sorted(set(choices))
+    return _did_you_mean(value, tuple(choices), cutoff)
+
+
+#: a few hundred answers: each key holds its list of names (10,000 slugs for a claim)
+@functools.lru_cache(maxsize=256)
+def _did_you_mean(value: str, choices: tuple[str, ...], cutoff: float) -> str:
+    choices = tuple(sorted(set(choices)))
     matches = difflib.get_close_matches(value, _shortlist(value, choices, cutoff), n=3, cutoff=cutoff)
     if not matches:
         lowered = {c.lower(): c for c in choices}
