@@ -8,6 +8,7 @@ show every mistake in one run, sorted by file and line.
 
 from __future__ import annotations
 
+import bisect
 import difflib
 import functools
 import heapq
@@ -132,7 +133,28 @@ def _plural(count: int, word: str) -> str:
 
 
 #: past this many names, only the likeliest few are compared in full
-_SHORTLIST = 100
+_SHORTLIST = 40
+#: past this many names, only those that sort near the value, by their start
+#: or by their end, are considered: even the shortlist's cheap bound took
+#: 60 ms a name against 10,000 claim slugs (a minute for 1,000 broken links)
+_WINDOW_ABOVE = 2000
+_WINDOW = 150
+
+
+@functools.lru_cache(maxsize=8)
+def _sorted_views(choices: tuple[str, ...]) -> tuple[list[str], list[str]]:
+    """The names sorted, and sorted by their reversed spelling."""
+    forward = sorted(set(choices))
+    return forward, sorted(name[::-1] for name in forward)
+
+
+def _near(value: str, choices: tuple[str, ...]) -> list[str]:
+    """The names next to ``value`` in each order: a typo keeps the start or the end."""
+    forward, backward = _sorted_views(choices)
+    at = bisect.bisect_left(forward, value)
+    near = forward[max(0, at - _WINDOW):at + _WINDOW]
+    at = bisect.bisect_left(backward, value[::-1])
+    return near + [name[::-1] for name in backward[max(0, at - _WINDOW):at + _WINDOW]]
 
 
 def did_you_mean(value: str, choices: Iterable[str], cutoff: float = 0.6) -> str:
@@ -149,6 +171,8 @@ def did_you_mean(value: str, choices: Iterable[str], cutoff: float = 0.6) -> str
 #: a few hundred answers: each key holds its list of names (10,000 slugs for a claim)
 @functools.lru_cache(maxsize=256)
 def _did_you_mean(value: str, choices: tuple[str, ...], cutoff: float) -> str:
+    if len(choices) > _WINDOW_ABOVE:
+        choices = _near(value, choices) + _near(value.lower(), choices)
     choices = tuple(sorted(set(choices)))
     matches = difflib.get_close_matches(value, _shortlist(value, choices, cutoff), n=3, cutoff=cutoff)
     if not matches:

@@ -364,6 +364,16 @@ def test_did_you_mean_finds_the_nearest_name_among_thousands():
     assert did_you_mean("prices-dobled-in-march", slugs) == "did you mean 'prices-doubled-in-march'?"
     assert "'crime-fell-in-4321-cities'" in did_you_mean("Crime-Fell-In-4321-Citys", slugs)
     assert did_you_mean("zzzz", slugs) == ""
+    # a typo at the start, in the middle or at the end of one of thousands of alike slugs
+    words = ["prices", "wages", "crime", "debt", "jobs", "rents", "fares", "taxes"]
+    slugs = [f"{w}-{verb}-by-{n}-percent-in-{y}" for w in words for verb in ("rose", "fell")
+             for n in range(1, 100, 3) for y in range(2015, 2025)]
+    assert len(slugs) > 5000
+    for typo, meant in (("prces-rose-by-52-percent-in-2019", "prices-rose-by-52-percent-in-2019"),
+                        ("wages-fel-by-13-percent-in-2021", "wages-fell-by-13-percent-in-2021"),
+                        ("debt-rose-by-88-percent-in-2O22", "debt-rose-by-88-percent-in-2022"),
+                        ("fares-rose-by-4-percent-in-2016-old", "fares-rose-by-4-percent-in-2016")):
+        assert did_you_mean(typo, slugs).startswith(f"did you mean '{meant}'"), typo
 
 
 def test_a_publisher_logo_that_is_not_built_is_flagged_at_its_line(tmp_path):
