@@ -300,6 +300,8 @@ class Preview:
         reason = {200: "OK", 301: "Moved Permanently", 404: "Not Found",
                   500: "Build Error"}[status]
         start_response(f"{status} {reason}", headers)
+        if environ.get("REQUEST_METHOD") == "HEAD":
+            return [b""]  # tornado refuses a body after HEAD's headers (a traceback, no answer)
         return [body]
 
 

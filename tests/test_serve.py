@@ -150,6 +150,19 @@ def test_nothing_outside_the_site_is_served(preview: Preview):
         assert status == 404 and "do not serve" not in body and "title:" not in body, path
 
 
+def test_head_requests_are_answered_without_a_traceback(preview: Preview):
+    for path in ["/", "/claims/jobs-doubled/", "/feed.xml", "/robots.txt", "/no-such-page/"]:
+        request = urllib.request.Request(preview.base + path, method="HEAD")
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:
+                status, body = response.status, response.read()
+        except urllib.error.HTTPError as exc:
+            status, body = exc.code, exc.read()
+        assert status == (404 if path == "/no-such-page/" else 200) and body == b"", path
+    assert preview.page("/claims/jobs-doubled/")[0] == 200
+    assert "Traceback" not in preview.stop()
+
+
 def test_busy_port_gives_a_clear_message(preview: Preview):
     result = subprocess.run(
         [sys.executable, "-m", "site_builder", "serve", "--content",
