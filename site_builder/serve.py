@@ -444,6 +444,9 @@ def _scan_dir(folder: str, state: dict[str, tuple[int, int]]) -> None:
 
 def free_port(host: str, port: int) -> bool:
     with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as sock:
+        if os.name != "nt":  # as tornado binds: connections of a stopped preview in
+            # TIME_WAIT (a minute after Ctrl-C) do not make the port busy
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             sock.bind((host, port))
         except OSError as exc:

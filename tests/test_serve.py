@@ -172,6 +172,31 @@ def test_busy_port_gives_a_clear_message(preview: Preview):
     assert f"port {preview.port}" in result.stderr and "try --port" in result.stderr
 
 
+@pytest.mark.skipif(os.name == "nt", reason="TIME_WAIT ports behave differently on Windows")
+def test_port_of_a_just_stopped_preview_is_free_again():
+    """Restarting serve right after Ctrl-C: the old connections in TIME_WAIT do not
+    make the port look busy (tornado itself binds with SO_REUSEADDR)."""
+    from site_builder.serve import free_port as port_is_free
+
+    listener = socket.socket()
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as tornado's
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    port = listener.getsockname()[1]
+    client = socket.create_connection(("127.0.0.1", port))
+    accepted, _ = listener.accept()
+    accepted.close()  # the server closes first: its side waits in TIME_WAIT
+    client.recv(1)
+    client.close()
+    listener.close()
+    assert port_is_free("127.0.0.1", port)
+    with socket.socket() as busy:  # a preview running on that port
+        busy.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        busy.bind(("127.0.0.1", port))
+        busy.listen()
+        assert not port_is_free("127.0.0.1", port)
+
+
 def test_binds_to_localhost_by_default(preview: Preview):
     out = subprocess.run(["ss", "-ltn"], capture_output=True, text=True).stdout \
         if shutil.which("ss") else ""
