@@ -68,6 +68,9 @@ def make_environment(theme: Theme, site: Site, drafts: bool, live: bool = False,
     costs a rebuild that renders a few pages more than rendering them.
     """
     key = (*(str(d) for d in theme.template_dirs), str(live), str(compiled))
+    if live:  # a site template added while the preview runs must win over the
+        # default one Jinja2 already loaded (which stays up to date by its own mtime)
+        key += tuple(sorted(str(p) for d in theme.template_dirs[:-1] for p in d.rglob("*")))
     env = _ENVIRONMENTS.get(key)
     if env is None:
         folders = [str(d) for d in theme.template_dirs]

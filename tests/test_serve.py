@@ -141,6 +141,22 @@ def test_template_error_shown_in_the_browser(preview: Preview):
     wait_for(lambda: preview.page("/claims/jobs-doubled/")[0] == 200)
 
 
+def _title(preview: Preview, path: str) -> str:
+    from bs4 import BeautifulSoup
+
+    return BeautifulSoup(preview.page(path)[1], "html.parser").title.get_text()
+
+
+def test_template_added_while_the_preview_runs_is_used(preview: Preview):
+    preview.write("templates/note.html", "<p>a site template</p>")
+    assert _title(preview, "/claims/jobs-doubled/") != "Overridden"  # the default is loaded
+    preview.write("templates/claim.html", "{% extends 'default/claim.html' %}"
+                  "{% block title %}Overridden{% endblock %}")
+    wait_for(lambda: _title(preview, "/claims/jobs-doubled/") == "Overridden")
+    (preview.root / "templates/claim.html").unlink()
+    wait_for(lambda: _title(preview, "/claims/jobs-doubled/") != "Overridden")
+
+
 def test_nothing_outside_the_site_is_served(preview: Preview):
     (preview.root / "secret.txt").write_text("do not serve")
     for path in ["/../secret.txt", "/%2e%2e/secret.txt", "/..%2fsecret.txt",
