@@ -37,6 +37,31 @@ def _iso(value: Any) -> str:
 _ENVIRONMENTS: dict[tuple[str, ...], jinja2.Environment] = {}
 
 
+class _Templates(jinja2.FileSystemLoader):
+    """A template file that is not UTF-8 is a template error at its file and line
+    (Jinja2's own loader raises a bare UnicodeDecodeError that names no file)."""
+
+    def get_source(self, environment: jinja2.Environment,
+                   template: str) -> tuple[str, str | None, Callable[[], bool]]:
+        try:
+            return super().get_source(environment, template)
+        except UnicodeDecodeError as exc:
+            for folder in self.searchpath:
+                path = Path(folder, *template.split("/"))
+                if path.is_file():
+                    data = path.read_bytes()
+                    try:
+                        data.decode("utf-8")
+                    except UnicodeDecodeError as bad:  # where in the file (exc: in a chunk)
+                        line = data[:bad.start].count(b"\n") + 1
+                        raise jinja2.TemplateSyntaxError(
+                            f"the template is not UTF-8 text (byte 0x{data[bad.start]:02x} "
+                            "cannot be read); save it as UTF-8", line, template,
+                            str(path)) from None
+                    break
+            raise exc
+
+
 class _CompiledTemplates(jinja2.FileSystemBytecodeCache):
     """Templates compiled by earlier builds (Jinja2's own cache, which checks
     each template's source); one that cannot be written is simply not kept."""
@@ -75,8 +100,8 @@ def make_environment(theme: Theme, site: Site, drafts: bool, live: bool = False,
     if env is None:
         folders = [str(d) for d in theme.template_dirs]
         loader = jinja2.ChoiceLoader([
-            jinja2.FileSystemLoader(folders),
-            jinja2.PrefixLoader({"default": jinja2.FileSystemLoader(folders[-1])}),
+            _Templates(folders),
+            jinja2.PrefixLoader({"default": _Templates(folders[-1])}),
         ])
         env = _ENVIRONMENTS[key] = jinja2.Environment(
             loader=loader, autoescape=True, trim_blocks=True, lstrip_blocks=True,
