@@ -476,6 +476,7 @@ class Notifier:
         self.folders = [str(f) for f in folders if f.is_dir()]
         self.queue: "queue.SimpleQueue[str]" = queue.SimpleQueue()
         self.stop = threading.Event()
+        self.failed = False  # the events stopped: the folders must be polled
         self.wake = wake
         self.thread = threading.Thread(target=self._run, name="site-builder-watch", daemon=True)
 
@@ -500,8 +501,10 @@ class Notifier:
                     self.queue.put(path)
                 self.wake()
         except Exception as exc:  # the preview must go on: fall back to polling
+            # (watchfiles stops for good on a file name that is not UTF-8)
             log.warning("file events stopped (%s); polling instead", exc)
-            self.queue.put("")
+            self.failed = True
+            self.wake()
 
     def drain(self) -> list[Path]:
         paths = set()
@@ -556,6 +559,10 @@ def serve(sources: Sources, host: str = "127.0.0.1", port: int = 8000,
     watcher = Watcher(polled if notifier.start() else roots)
 
     def poll() -> None:
+        if notifier.failed and len(watcher.roots) < len(roots):
+            # the first scan of the evented folders reports every file in them as
+            # changed: all read again, so nothing saved meanwhile is missed
+            watcher.roots = [str(r) for r in roots]
         changed = sorted(set(watcher.changes()) | set(notifier.drain()))
         if not changed:
             return

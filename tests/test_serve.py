@@ -157,6 +157,20 @@ def test_template_added_while_the_preview_runs_is_used(preview: Preview):
     wait_for(lambda: _title(preview, "/claims/jobs-doubled/") != "Overridden")
 
 
+@pytest.mark.skipif(sys.platform != "linux", reason="file names that are not UTF-8")
+def test_edits_still_show_after_a_file_name_that_is_not_utf8_appears(preview: Preview):
+    """watchfiles stops on such a name; the preview goes on by polling the folders."""
+    claims = os.fsencode(preview.root / "content" / "claims")
+    with open(claims + b"/caf\xe9.md", "w", encoding="utf-8") as file:
+        file.write(claim_text())
+    wait_for(lambda: preview.page("/claims/jobs-doubled/")[0] == 500)  # a bad slug
+    os.remove(claims + b"/caf\xe9.md")
+    wait_for(lambda: preview.page("/claims/jobs-doubled/")[0] == 200)
+    preview.write("content/claims/jobs-doubled.md", claim_text(title='"Still followed"'))
+    wait_for(lambda: _title(preview, "/claims/jobs-doubled/").startswith("Still followed"))
+    assert "Traceback" not in preview.stop()
+
+
 def test_nothing_outside_the_site_is_served(preview: Preview):
     (preview.root / "secret.txt").write_text("do not serve")
     for path in ["/../secret.txt", "/%2e%2e/secret.txt", "/..%2fsecret.txt",
