@@ -107,14 +107,14 @@ class Preview:
         it, and a folder that exists has every content file under it loaded.
         A saved file (the common case) costs no folder scan.
         """
-        changed = [path.resolve() for path in changed]
+        changed = [_absolute(path) for path in changed]
         with self.lock:
             changed = [path for path in changed if not self._is_scratch(path)] or changed
             if len(changed) == 1 and self._patch_claim(changed[0]):
                 return
             folders = []
             for path in changed:
-                if path.is_file():
+                if path.is_file() or (path.is_symlink() and not path.is_dir()):  # a loop, as build
                     self._load(path) if self.sources.kind_of(path) else self._forget(path)
                     continue
                 was_file = path in self.documents or path in self.load_problems
@@ -303,6 +303,15 @@ class Preview:
         if environ.get("REQUEST_METHOD") == "HEAD":
             return [b""]  # tornado refuses a body after HEAD's headers (a traceback, no answer)
         return [body]
+
+
+def _absolute(path: Path) -> Path:
+    """A changed path as the scan of the sources names it: its folder resolved, the
+    file itself not followed (a link loop saved into content/ is reported, not a crash)."""
+    try:
+        return path.parent.resolve() / path.name
+    except (OSError, RuntimeError):  # a loop in the folders above: as it was reported
+        return path.absolute()
 
 
 def _render_problem(problems: Problems, exc: Exception, route: Route, sources: Sources) -> None:

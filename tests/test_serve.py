@@ -312,6 +312,19 @@ def _problems(preview) -> list[str]:
     return [f"{p.location()}: {p.message}" for p in preview.snapshot.problems.errors]
 
 
+def test_a_link_loop_saved_into_content_is_reported_not_a_crash(tmp_path: Path):
+    content = write_site(tmp_path)
+    preview = _in_memory(content)
+    loop = content / "claims" / "loop.md"
+    loop.symlink_to(loop)
+    preview.apply([loop])
+    assert preview.respond("/claims/jobs-doubled/")[0] == 500
+    assert any(p.startswith("content/claims/loop.md:1:1:") for p in _problems(preview))
+    loop.unlink()
+    preview.apply([loop])
+    assert preview.respond("/claims/jobs-doubled/")[0] == 200 and not _problems(preview)
+
+
 def test_renamed_folder_of_claims_is_followed(tmp_path: Path):
     """A folder rename is reported as the two folder paths only (watchfiles), yet
     every claim in it keeps its page, once, under its new file name."""
