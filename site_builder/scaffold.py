@@ -91,6 +91,12 @@ def new(sources: Sources, kind: str, slug: str) -> int:
         return 2
     folder, _ = _FOLDERS[kind]
     path = sources.content / folder / f"{slug}.md"
+    taken = next((p for p in sorted((sources.content / folder).rglob(f"{slug}.md"))
+                  if p != path and sources.kind_of(p)), None)  # in a sub-folder: same slug
+    if taken is not None:
+        print(f"error: {sources.display(taken)} already has the slug '{slug}' (a slug names "
+              "one file, in any sub-folder); nothing was created", file=sys.stderr)
+        return 1
     problem = _write_new(path, render_file(kind, slug, sources), sources)
     if problem:
         print(f"error: {problem}", file=sys.stderr)
