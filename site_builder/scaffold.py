@@ -111,7 +111,10 @@ def new(sources: Sources, kind: str, slug: str) -> int:
 def _slug_problem(slug: str) -> str | None:
     """Why ``slug`` cannot name a file, with the slug the editor probably meant."""
     if not SLUG_RE.match(slug):
-        return (f"'{slug}' is not a valid slug; try '{slugify(slug)}' "
+        meant = slug  # a file name or path typed for the slug: 'claims/x.md' meant 'x'
+        if meant.lower().endswith(".md"):
+            meant = meant[:-3].replace("\\", "/").rsplit("/", 1)[-1]
+        return (f"'{slug}' is not a valid slug; try '{slugify(meant)}' "
                 "(lowercase letters, digits and single hyphens)")
     if len(slug) > MAX_SLUG:
         return (f"the slug is {len(slug)} characters long; a slug is at most "

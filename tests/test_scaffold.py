@@ -61,6 +61,13 @@ def test_new_refuses_a_slug_already_used_in_a_sub_folder(tmp_path: Path):
     assert run_cli("check", "--content", str(content)).returncode == 0
 
 
+def test_new_given_a_file_name_proposes_the_slug_in_it(tmp_path: Path):
+    content = write_site(tmp_path)
+    for typed in ["prices-fell.md", "content/claims/prices-fell.md", "Prices-Fell.MD"]:
+        result = run_cli("new", "claim", typed, "--content", str(content))
+        assert result.returncode == 2 and "try 'prices-fell'" in result.stderr, typed
+
+
 def _placeholder_lines(text: str) -> set[int]:
     """File lines (1-based) that hold a placeholder from `new`."""
     from site_builder.schema import BODY_PLACEHOLDERS, PLACEHOLDERS
