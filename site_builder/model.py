@@ -218,6 +218,11 @@ class Publisher:
     logo_line: int = 1  # where site.yaml names the logo (checked against the built files)
 
 
+_RTL_LANGUAGES = {"ar", "arc", "ckb", "dv", "fa", "he", "iw", "ks", "ps", "sd", "syr", "ug",
+                  "ur", "yi"}
+_RTL_SCRIPTS = {"arab", "hebr", "thaa", "syrc", "nkoo", "adlm", "rohg"}
+
+
 @dataclass
 class SiteConfig:
     title: str
@@ -234,6 +239,14 @@ class SiteConfig:
     #: network shows an SVG og:image and it is a file per claim to build and deploy
     claim_cards: bool = False
     path: str = "site.yaml"
+
+    @property
+    def direction(self) -> str:
+        """``rtl`` for a language written right to left (``<html dir>``), else ``ltr``."""
+        parts = self.language.replace("_", "-").lower().split("-")
+        if any(p in _RTL_SCRIPTS for p in parts[1:]):
+            return "rtl"
+        return "rtl" if parts[0] in _RTL_LANGUAGES and "latn" not in parts[1:] else "ltr"
 
     def absolute(self, url_path: str) -> str:
         """An absolute URL for a root-relative path (canonical links, feeds, JSON-LD)."""

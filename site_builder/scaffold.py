@@ -91,6 +91,12 @@ def new(sources: Sources, kind: str, slug: str) -> int:
         return 2
     folder, _ = _FOLDERS[kind]
     path = sources.content / folder / f"{slug}.md"
+    taken = next((p for p in sorted((sources.content / folder).rglob(f"{slug}.md"))
+                  if p != path and sources.kind_of(p)), None)  # in a sub-folder: same slug
+    if taken is not None:
+        print(f"error: {sources.display(taken)} already has the slug '{slug}' (a slug names "
+              "one file, in any sub-folder); nothing was created", file=sys.stderr)
+        return 1
     problem = _write_new(path, render_file(kind, slug, sources), sources)
     if problem:
         print(f"error: {problem}", file=sys.stderr)
@@ -105,7 +111,10 @@ def new(sources: Sources, kind: str, slug: str) -> int:
 def _slug_problem(slug: str) -> str | None:
     """Why ``slug`` cannot name a file, with the slug the editor probably meant."""
     if not SLUG_RE.match(slug):
-        return (f"'{slug}' is not a valid slug; try '{slugify(slug)}' "
+        meant = slug  # a file name or path typed for the slug: 'claims/x.md' meant 'x'
+        if meant.lower().endswith(".md"):
+            meant = meant[:-3].replace("\\", "/").rsplit("/", 1)[-1]
+        return (f"'{slug}' is not a valid slug; try '{slugify(meant)}' "
                 "(lowercase letters, digits and single hyphens)")
     if len(slug) > MAX_SLUG:
         return (f"the slug is {len(slug)} characters long; a slug is at most "

@@ -107,14 +107,14 @@ class Preview:
         it, and a folder that exists has every content file under it loaded.
         A saved file (the common case) costs no folder scan.
         """
-        changed = [path.resolve() for path in changed]
+        changed = [_absolute(path) for path in changed]
         with self.lock:
             changed = [path for path in changed if not self._is_scratch(path)] or changed
             if len(changed) == 1 and self._patch_claim(changed[0]):
                 return
             folders = []
             for path in changed:
-                if path.is_file():
+                if path.is_file() or (path.is_symlink() and not path.is_dir()):  # a loop, as build
                     self._load(path) if self.sources.kind_of(path) else self._forget(path)
                     continue
                 was_file = path in self.documents or path in self.load_problems
@@ -300,7 +300,18 @@ class Preview:
         reason = {200: "OK", 301: "Moved Permanently", 404: "Not Found",
                   500: "Build Error"}[status]
         start_response(f"{status} {reason}", headers)
+        if environ.get("REQUEST_METHOD") == "HEAD":
+            return [b""]  # tornado refuses a body after HEAD's headers (a traceback, no answer)
         return [body]
+
+
+def _absolute(path: Path) -> Path:
+    """A changed path as the scan of the sources names it: its folder resolved, the
+    file itself not followed (a link loop saved into content/ is reported, not a crash)."""
+    try:
+        return path.parent.resolve() / path.name
+    except (OSError, RuntimeError):  # a loop in the folders above: as it was reported
+        return path.absolute()
 
 
 def _render_problem(problems: Problems, exc: Exception, route: Route, sources: Sources) -> None:
@@ -442,6 +453,9 @@ def _scan_dir(folder: str, state: dict[str, tuple[int, int]]) -> None:
 
 def free_port(host: str, port: int) -> bool:
     with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as sock:
+        if os.name != "nt":  # as tornado binds: connections of a stopped preview in
+            # TIME_WAIT (a minute after Ctrl-C) do not make the port busy
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             sock.bind((host, port))
         except OSError as exc:
@@ -471,6 +485,7 @@ class Notifier:
         self.folders = [str(f) for f in folders if f.is_dir()]
         self.queue: "queue.SimpleQueue[str]" = queue.SimpleQueue()
         self.stop = threading.Event()
+        self.failed = False  # the events stopped: the folders must be polled
         self.wake = wake
         self.thread = threading.Thread(target=self._run, name="site-builder-watch", daemon=True)
 
@@ -495,8 +510,10 @@ class Notifier:
                     self.queue.put(path)
                 self.wake()
         except Exception as exc:  # the preview must go on: fall back to polling
+            # (watchfiles stops for good on a file name that is not UTF-8)
             log.warning("file events stopped (%s); polling instead", exc)
-            self.queue.put("")
+            self.failed = True
+            self.wake()
 
     def drain(self) -> list[Path]:
         paths = set()
@@ -551,6 +568,10 @@ def serve(sources: Sources, host: str = "127.0.0.1", port: int = 8000,
     watcher = Watcher(polled if notifier.start() else roots)
 
     def poll() -> None:
+        if notifier.failed and len(watcher.roots) < len(roots):
+            # the first scan of the evented folders reports every file in them as
+            # changed: all read again, so nothing saved meanwhile is missed
+            watcher.roots = [str(r) for r in roots]
         changed = sorted(set(watcher.changes()) | set(notifier.drain()))
         if not changed:
             return

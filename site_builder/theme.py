@@ -27,18 +27,23 @@ def default_theme() -> Path:
     raise FileNotFoundError("the default theme is missing from the installation")
 
 
+def undecodable_line(path: Path) -> int | None:
+    """The line of a file's first byte that is not UTF-8 (None: it is UTF-8 text,
+    or cannot be read, which Jinja2 reports with the file's name)."""
+    try:
+        data = path.read_bytes()
+        data.decode("utf-8")
+    except OSError:
+        return None
+    except UnicodeDecodeError as exc:
+        return data.count(b"\n", 0, exc.start) + 1
+    return None
+
+
 def _undecodable(paths: Iterable[Path]) -> list[tuple[Path, int]]:
     """Each file that is not UTF-8, with the line of its first bad byte."""
-    found = []
-    for path in paths:
-        try:
-            data = path.read_bytes()
-            data.decode("utf-8")
-        except OSError:
-            continue  # unreadable: Jinja2 reports it with its name
-        except UnicodeDecodeError as exc:
-            found.append((path, data.count(b"\n", 0, exc.start) + 1))
-    return found
+    return [(path, line) for path in paths
+            if (line := undecodable_line(path)) is not None]
 
 
 @dataclass

@@ -456,6 +456,19 @@ def test_a_template_that_is_not_utf8_is_named_at_its_line(tmp_path: Path):
             result.stdout + result.stderr
 
 
+def test_a_template_that_is_not_utf8_is_reported_at_its_file_and_line(tmp_path: Path):
+    """The same as the preview reports it (the template loader names the file)."""
+    content, out = _built_with_template(tmp_path, {"c1": claim_text()}, "claim.html", "")
+    (tmp_path / "templates" / "claim.html").write_bytes(
+        b'{% extends "default/claim.html" %}\n{% block content %}\n<p>caf\xe9</p>\n'
+        b"{% endblock %}\n")
+    result = run_cli("build", "--content", str(content), "--out", str(out))
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    errors = [line for line in result.stderr.splitlines() if ": error: " in line]
+    assert len(errors) == 1 and errors[0].startswith("templates/claim.html:3:"), result.stderr
+    assert "not UTF-8" in errors[0]
+
+
 def test_the_404_page_claims_no_address_of_its_own(built: Path):
     page = soup(built / "404.html")
     assert page.find("link", rel="canonical") is None

@@ -91,3 +91,16 @@ def test_claim_page_is_light_and_has_no_render_blocking_script(shipped: Path):
             url = tag.get("href") or tag.get("src") or ""
             assert not url.startswith(("http://", "https://", "//")) or \
                 tag.get("rel") in (["canonical"], ["alternate"]), url
+
+
+def test_a_site_in_a_right_to_left_language_is_laid_out_right_to_left(tmp_path: Path):
+    from conftest import SITE_YAML
+
+    for language, direction in [("ar", "rtl"), ("he-IL", "rtl"), ("az-Arab", "rtl"),
+                                ("en", "ltr"), ("uz-Latn", "ltr")]:
+        root = tmp_path / language
+        out = build(root, {"x": claim_text(aliases="[/old-x/]")},
+                    extra={"content/site.yaml": SITE_YAML + f"language: {language}\n"})
+        for page in ["claims/x/index.html", "index.html", "old-x/index.html"]:
+            html = soup(out / page).html
+            assert (html["lang"], html["dir"]) == (language, direction), (language, page)

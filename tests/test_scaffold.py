@@ -48,6 +48,26 @@ def test_new_refuses_to_overwrite_and_bad_slugs(tmp_path: Path):
     assert result.returncode == 2 and "'bad-slug'" in result.stderr
 
 
+def test_new_refuses_a_slug_already_used_in_a_sub_folder(tmp_path: Path):
+    """Claims may be grouped in sub-folders; a second file with the same slug
+    would make the site fail to build (two claims at one URL)."""
+    content = write_site(tmp_path)
+    (content / "claims" / "2024").mkdir()
+    claims = content / "claims"
+    (claims / "jobs-doubled.md").rename(claims / "2024" / "jobs-doubled.md")
+    result = run_cli("new", "claim", "jobs-doubled", "--content", str(content))
+    assert result.returncode == 1 and "content/claims/2024/jobs-doubled.md" in result.stderr
+    assert not (content / "claims" / "jobs-doubled.md").exists()
+    assert run_cli("check", "--content", str(content)).returncode == 0
+
+
+def test_new_given_a_file_name_proposes_the_slug_in_it(tmp_path: Path):
+    content = write_site(tmp_path)
+    for typed in ["prices-fell.md", "content/claims/prices-fell.md", "Prices-Fell.MD"]:
+        result = run_cli("new", "claim", typed, "--content", str(content))
+        assert result.returncode == 2 and "try 'prices-fell'" in result.stderr, typed
+
+
 def _placeholder_lines(text: str) -> set[int]:
     """File lines (1-based) that hold a placeholder from `new`."""
     from site_builder.schema import BODY_PLACEHOLDERS, PLACEHOLDERS

@@ -141,6 +141,36 @@ def test_template_error_shown_in_the_browser(preview: Preview):
     wait_for(lambda: preview.page("/claims/jobs-doubled/")[0] == 200)
 
 
+def _title(preview: Preview, path: str) -> str:
+    from bs4 import BeautifulSoup
+
+    return BeautifulSoup(preview.page(path)[1], "html.parser").title.get_text()
+
+
+def test_template_added_while_the_preview_runs_is_used(preview: Preview):
+    preview.write("templates/note.html", "<p>a site template</p>")
+    assert _title(preview, "/claims/jobs-doubled/") != "Overridden"  # the default is loaded
+    preview.write("templates/claim.html", "{% extends 'default/claim.html' %}"
+                  "{% block title %}Overridden{% endblock %}")
+    wait_for(lambda: _title(preview, "/claims/jobs-doubled/") == "Overridden")
+    (preview.root / "templates/claim.html").unlink()
+    wait_for(lambda: _title(preview, "/claims/jobs-doubled/") != "Overridden")
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="file names that are not UTF-8")
+def test_edits_still_show_after_a_file_name_that_is_not_utf8_appears(preview: Preview):
+    """watchfiles stops on such a name; the preview goes on by polling the folders."""
+    claims = os.fsencode(preview.root / "content" / "claims")
+    with open(claims + b"/caf\xe9.md", "w", encoding="utf-8") as file:
+        file.write(claim_text())
+    wait_for(lambda: preview.page("/claims/jobs-doubled/")[0] == 500)  # a bad slug
+    os.remove(claims + b"/caf\xe9.md")
+    wait_for(lambda: preview.page("/claims/jobs-doubled/")[0] == 200)
+    preview.write("content/claims/jobs-doubled.md", claim_text(title='"Still followed"'))
+    wait_for(lambda: _title(preview, "/claims/jobs-doubled/").startswith("Still followed"))
+    assert "Traceback" not in preview.stop()
+
+
 def test_nothing_outside_the_site_is_served(preview: Preview):
     (preview.root / "secret.txt").write_text("do not serve")
     for path in ["/../secret.txt", "/%2e%2e/secret.txt", "/..%2fsecret.txt",
@@ -150,6 +180,19 @@ def test_nothing_outside_the_site_is_served(preview: Preview):
         assert status == 404 and "do not serve" not in body and "title:" not in body, path
 
 
+def test_head_requests_are_answered_without_a_traceback(preview: Preview):
+    for path in ["/", "/claims/jobs-doubled/", "/feed.xml", "/robots.txt", "/no-such-page/"]:
+        request = urllib.request.Request(preview.base + path, method="HEAD")
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:
+                status, body = response.status, response.read()
+        except urllib.error.HTTPError as exc:
+            status, body = exc.code, exc.read()
+        assert status == (404 if path == "/no-such-page/" else 200) and body == b"", path
+    assert preview.page("/claims/jobs-doubled/")[0] == 200
+    assert "Traceback" not in preview.stop()
+
+
 def test_busy_port_gives_a_clear_message(preview: Preview):
     result = subprocess.run(
         [sys.executable, "-m", "site_builder", "serve", "--content",
@@ -157,6 +200,31 @@ def test_busy_port_gives_a_clear_message(preview: Preview):
         capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(REPO)}, timeout=30)
     assert result.returncode == 1
     assert f"port {preview.port}" in result.stderr and "try --port" in result.stderr
+
+
+@pytest.mark.skipif(os.name == "nt", reason="TIME_WAIT ports behave differently on Windows")
+def test_port_of_a_just_stopped_preview_is_free_again():
+    """Restarting serve right after Ctrl-C: the old connections in TIME_WAIT do not
+    make the port look busy (tornado itself binds with SO_REUSEADDR)."""
+    from site_builder.serve import free_port as port_is_free
+
+    listener = socket.socket()
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as tornado's
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    port = listener.getsockname()[1]
+    client = socket.create_connection(("127.0.0.1", port))
+    accepted, _ = listener.accept()
+    accepted.close()  # the server closes first: its side waits in TIME_WAIT
+    client.recv(1)
+    client.close()
+    listener.close()
+    assert port_is_free("127.0.0.1", port)
+    with socket.socket() as busy:  # a preview running on that port
+        busy.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        busy.bind(("127.0.0.1", port))
+        busy.listen()
+        assert not port_is_free("127.0.0.1", port)
 
 
 def test_binds_to_localhost_by_default(preview: Preview):
@@ -242,6 +310,19 @@ def _in_memory(content: Path):
 
 def _problems(preview) -> list[str]:
     return [f"{p.location()}: {p.message}" for p in preview.snapshot.problems.errors]
+
+
+def test_a_link_loop_saved_into_content_is_reported_not_a_crash(tmp_path: Path):
+    content = write_site(tmp_path)
+    preview = _in_memory(content)
+    loop = content / "claims" / "loop.md"
+    loop.symlink_to(loop)
+    preview.apply([loop])
+    assert preview.respond("/claims/jobs-doubled/")[0] == 500
+    assert any(p.startswith("content/claims/loop.md:1:1:") for p in _problems(preview))
+    loop.unlink()
+    preview.apply([loop])
+    assert preview.respond("/claims/jobs-doubled/")[0] == 200 and not _problems(preview)
 
 
 def test_renamed_folder_of_claims_is_followed(tmp_path: Path):
