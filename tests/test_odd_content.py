@@ -1,4 +1,5 @@
-"""Mistakes found by feeding the tool adversarial content: what the editor sees."""
+"""Odd and hostile content (found by feeding the tool adversarial files): what
+the editor is told, and that nothing of it is published."""
 
 from __future__ import annotations
 
@@ -15,15 +16,22 @@ def check_output(content: Path) -> tuple[int, str]:
     return result.returncode, result.stdout
 
 
+def assert_refused(content: Path, *reports: str) -> None:
+    """``check`` fails with each report line, and ``build`` writes nothing."""
+    code, out = check_output(content)
+    assert code == 1, out
+    for report in reports:
+        assert report in out, out
+    out_dir = content.parent / "public"
+    build = run_cli("build", "--content", str(content), "--out", str(out_dir))
+    assert build.returncode == 1 and not out_dir.exists(), build.stdout + build.stderr
+
+
 @pytest.mark.parametrize("value", ["", "null", "[]"])
 def test_an_empty_source_is_refused_at_its_line(tmp_path, value):
     content = write_site(tmp_path, claims={"the-claim": claim_text(source=value),
                                            "other": claim_text()})
-    code, out = check_output(content)
-    assert code == 1, out
-    assert "content/claims/the-claim.md:5:1: error: 'source' is empty" in out, out
-    build = run_cli("build", "--content", str(content), "--out", str(tmp_path / "public"))
-    assert build.returncode == 1 and not (tmp_path / "public").exists(), build.stderr
+    assert_refused(content, "content/claims/the-claim.md:5:1: error: 'source' is empty")
 
 
 @pytest.mark.parametrize("fields, line", [
@@ -233,11 +241,7 @@ def test_a_control_character_written_as_an_escape_is_refused(tmp_path, escape):
     """The raw-text check never saw it; it reached the feeds, which then were not XML."""
     content = write_site(tmp_path, claims={"the-claim": claim_text(title=f'"Bad{escape}title"'),
                                            "other": claim_text()})
-    code, out = check_output(content)
-    assert code == 1, out
-    assert "content/claims/the-claim.md:2:8: error: an invisible control character" in out, out
-    build = run_cli("build", "--content", str(content), "--out", str(tmp_path / "public"))
-    assert build.returncode == 1 and not (tmp_path / "public").exists(), build.stderr
+    assert_refused(content, "content/claims/the-claim.md:2:8: error: an invisible control character")
 
 
 def test_a_literal_noncharacter_is_refused_like_a_control_character(tmp_path):
