@@ -282,7 +282,8 @@ def atom_feed(site: Site, route: Route) -> bytes:
     updated = max((c.modified for c in claims or site.claims), default=dt.date(1970, 1, 1))
     lines = [
         '<?xml version="1.0" encoding="utf-8"?>',
-        f'<feed xmlns="{ATOM}">',
+        # the language, as the pages' <html lang>: feed readers pick fonts and voices by it
+        f'<feed xmlns="{ATOM}" xml:lang="{_x(config.language)}">',
         "  " + _tag("title", title if title == config.title else f"{title} - {config.title}"),
         "  " + _tag("id", config.absolute(route.url)),
         "  " + _tag("updated", _timestamp(updated)),

@@ -142,6 +142,8 @@ def test_atom_feeds_are_valid_newest_first_with_stable_ids(built: Path):
                           ("actors/jane-doe/feed.xml", {"jobs-doubled", "prices-fell"})]:
         root = ET.parse(built / rel).getroot()
         assert root.tag == f"{ATOM}feed"
+        assert root.get("{http://www.w3.org/XML/1998/namespace}lang") == \
+            soup(built / "index.html").html["lang"] == "en"
         for tag in ("id", "title", "updated", "author"):
             assert root.find(f"{ATOM}{tag}") is not None, (rel, tag)
         entries = root.findall(f"{ATOM}entry")
