@@ -461,3 +461,33 @@ def test_images_from_other_sites_are_allowed_by_the_deployed_policy(browser, tmp
     context.close()
     assert [b for b in blocked if "images.example.org" in b] == []
     assert any("scripts.example.org" in b for b in blocked), blocked
+
+
+def test_a_right_to_left_site_is_mirrored(browser, tmp_path):
+    """With language: ar the page reads right to left: the quote's rule, the
+    table cells and the skip link follow the text's start, not the left edge."""
+    from conftest import claim_text, run_cli, write_site
+
+    sides = {}
+    for language in ("en", "ar"):
+        content = write_site(tmp_path / language, claims={"x": claim_text(
+            body="| a | b |\n|---|---|\n| 1 | 2 |\n\n> quoted\n")})
+        site = content / "site.yaml"
+        site.write_text(site.read_text() + f"language: {language}\n")
+        out = content.parent / "public"
+        assert run_cli("build", "--content", str(content), "--out", str(out)).returncode == 0
+        context = browser.new_context()
+        page = context.new_page()
+        with serving(out) as url:
+            page.goto(url + "/claims/x/")
+            sides[language] = page.evaluate("""() => {
+                const style = s => getComputedStyle(document.querySelector(s));
+                return {quote: style('.claim__quote').borderLeftWidth + ' ' +
+                                style('.claim__quote').borderRightWidth,
+                        cell: style('.prose td').textAlign,
+                        block: style('.prose blockquote').borderRightWidth !== '0px'};
+            }""")
+        context.close()
+    assert sides["en"]["quote"] == "5px 0px" and sides["ar"]["quote"] == "0px 5px", sides
+    assert sides["en"]["cell"] == sides["ar"]["cell"] == "start", sides
+    assert not sides["en"]["block"] and sides["ar"]["block"], sides
