@@ -178,15 +178,7 @@ def _check(sources: Sources, options: Options | None = None, cache: BuildCache |
         index = _search_index(result.model.site, cache)
         result.routes = build_routes(result.model, result.problems, search_index=index)
         theme = Theme.for_site(sources.root)
-        for path in theme.outside:
-            folder = sources.display(path).split("/", 1)[0]
-            result.problems.error(sources.display(path), 1, "this is a link to a file outside "
-                                  f"the {folder} folder, which would be published with the site",
-                                  f"put a copy of the file itself in {folder}/, or remove the link")
-        for path, line in theme.undecodable:
-            result.problems.error(sources.display(path), line, "the template is not UTF-8 "
-                                  "text", "save it as UTF-8 in your editor (it may have been "
-                                  "saved as Latin-1 or Windows-1252)")
+        theme.report(result.problems, sources.display)
         statics = {url for url in ("/" + p for p in theme.static_files)}
         check_links(result.model, result.routes, result.problems, statics)
     return result

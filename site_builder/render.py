@@ -17,7 +17,7 @@ from markupsafe import Markup
 from . import search, structured
 from .model import PartialDate, Site
 from .routes import Route, verdict_image_url
-from .theme import Theme, undecodable_line
+from .theme import Theme
 
 
 def _format_date(value: Any) -> str:
@@ -35,27 +35,6 @@ def _iso(value: Any) -> str:
 
 
 _ENVIRONMENTS: dict[tuple[str, ...], jinja2.Environment] = {}
-
-
-class _Templates(jinja2.FileSystemLoader):
-    """A template file that is not UTF-8 is a template error at its file and line
-    (Jinja2's own loader raises a bare UnicodeDecodeError that names no file)."""
-
-    def get_source(self, environment: jinja2.Environment,
-                   template: str) -> tuple[str, str | None, Callable[[], bool]]:
-        try:
-            return super().get_source(environment, template)
-        except UnicodeDecodeError as exc:
-            for folder in self.searchpath:
-                path = Path(folder, *template.split("/"))
-                if path.is_file():
-                    line = undecodable_line(path)
-                    if line is not None:
-                        raise jinja2.TemplateSyntaxError(
-                            "the template is not UTF-8 text; save it as UTF-8",
-                            line, template, str(path)) from None
-                    break
-            raise exc
 
 
 class _CompiledTemplates(jinja2.FileSystemBytecodeCache):
@@ -96,8 +75,8 @@ def make_environment(theme: Theme, site: Site, drafts: bool, live: bool = False,
     if env is None:
         folders = [str(d) for d in theme.template_dirs]
         loader = jinja2.ChoiceLoader([
-            _Templates(folders),
-            jinja2.PrefixLoader({"default": _Templates(folders[-1])}),
+            jinja2.FileSystemLoader(folders),
+            jinja2.PrefixLoader({"default": jinja2.FileSystemLoader(folders[-1])}),
         ])
         env = _ENVIRONMENTS[key] = jinja2.Environment(
             loader=loader, autoescape=True, trim_blocks=True, lstrip_blocks=True,

@@ -237,6 +237,7 @@ class Preview:
         snapshot = Snapshot(problems, site=model.site)
         try:
             theme = Theme.for_site(self.sources.root)
+            theme.report(problems, self.sources.display)
             check_links(model, routes, problems, {"/" + p for p in theme.static_files})
             snapshot.static = {"/" + k: v for k, v in theme.static_files.items()}
             snapshot.renderer = Renderer(model.site, routes, theme, drafts=True, live=True)

@@ -13,7 +13,9 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
+from typing import Callable, Iterable
+
+from .problems import Problems
 
 _FINGERPRINTED = {".css", ".js"}
 
@@ -27,7 +29,7 @@ def default_theme() -> Path:
     raise FileNotFoundError("the default theme is missing from the installation")
 
 
-def undecodable_line(path: Path) -> int | None:
+def _undecodable_line(path: Path) -> int | None:
     """The line of a file's first byte that is not UTF-8 (None: it is UTF-8 text,
     or cannot be read, which Jinja2 reports with the file's name)."""
     try:
@@ -43,7 +45,7 @@ def undecodable_line(path: Path) -> int | None:
 def _undecodable(paths: Iterable[Path]) -> list[tuple[Path, int]]:
     """Each file that is not UTF-8, with the line of its first bad byte."""
     return [(path, line) for path in paths
-            if (line := undecodable_line(path)) is not None]
+            if (line := _undecodable_line(path)) is not None]
 
 
 @dataclass
@@ -67,14 +69,26 @@ class Theme:
         theme = cls(dirs + [base / "templates"])
         for folder in dirs:  # a template is published as the pages it renders
             real = folder.resolve()
-            theme.outside += sorted(p for p in folder.rglob("*")
-                                    if p.is_file() and real not in p.resolve().parents)
-            theme.undecodable += _undecodable(p for p in sorted(folder.rglob("*"))
-                                              if p.is_file() and p not in theme.outside)
+            files = sorted(p for p in folder.rglob("*") if p.is_file())
+            outside = [p for p in files if real not in p.resolve().parents]
+            theme.outside += outside
+            theme.undecodable += _undecodable(p for p in files if p not in outside)
         theme._add_static(base / "static")
         if (project / "static").is_dir() and project / "static" != base / "static":
             theme._add_static(project / "static")
         return theme
+
+    def report(self, problems: Problems, display: Callable[[Path], str]) -> None:
+        """The theme's own mistakes, as ``check``, ``build`` and the preview show them."""
+        for path in self.outside:
+            folder = display(path).split("/", 1)[0]
+            problems.error(display(path), 1, "this is a link to a file outside "
+                           f"the {folder} folder, which would be published with the site",
+                           f"put a copy of the file itself in {folder}/, or remove the link")
+        for path, line in self.undecodable:
+            problems.error(display(path), line, "the template is not UTF-8 text",
+                           "save it as UTF-8 in your editor (it may have been saved as "
+                           "Latin-1 or Windows-1252)")
 
     def _add_static(self, folder: Path) -> None:
         real = folder.resolve()

@@ -141,6 +141,17 @@ def test_template_error_shown_in_the_browser(preview: Preview):
     wait_for(lambda: preview.page("/claims/jobs-doubled/")[0] == 200)
 
 
+def test_a_template_that_is_not_utf8_is_named_in_the_browser(preview: Preview):
+    (preview.root / "templates").mkdir()
+    (preview.root / "templates/claim.html").write_bytes(
+        b"{% extends 'default/claim.html' %}\n{# caf\xe9 #}\n")
+    status, body = wait_for(lambda: (r := preview.page("/claims/jobs-doubled/"))[0] == 500 and r)
+    assert "templates/claim.html:2" in body and "not UTF-8" in body
+    (preview.root / "templates/claim.html").unlink()
+    wait_for(lambda: preview.page("/claims/jobs-doubled/")[0] == 200)
+    assert "Traceback" not in preview.stop()
+
+
 def _title(preview: Preview, path: str) -> str:
     from bs4 import BeautifulSoup
 
