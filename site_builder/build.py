@@ -23,7 +23,7 @@ from .load import Sources, Stamp, scan_files
 from .cache import BuildCache, input_digest, input_files
 from .deps import (Fingerprints, bodies_only_on_own_pages, claim_bodies_spliceable,
                    code_version)
-from .output import (OutputError, Staging, WriteStats, check_output_dir, digest,
+from .output import (OutputError, Staging, WriteStats, check_output_dir, digest, recover,
                      manifest_digest, missing_files, read_manifest, write_site)
 from . import quick
 from .prepare import prepare
@@ -422,6 +422,7 @@ def _build(sources: Sources, out: Path, options: Options | None = None,
     out = out.resolve()
     try:
         check_output_dir(out, sources.content, sources.root)
+        recover(out)
     except OutputError as exc:
         return Result(Problems(), fatal=str(exc))
     cache = BuildCache.at(sources) if use_cache else None

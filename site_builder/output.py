@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 import signal
 import stat
@@ -31,6 +32,9 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 MANIFEST = ".site-builder-manifest.json"
+#: in the output folder while temporary files are in it: who writes them, and
+#: where (a build killed outright leaves it, and the next one cleans up)
+PENDING = ".site-builder-pending.json"
 
 
 class OutputError(Exception):
@@ -54,6 +58,66 @@ def check_output_dir(out: Path, content: Path, project: Path) -> None:
     if out.is_dir() and any(out.iterdir()) and not (out / MANIFEST).is_file():
         raise OutputError(f"refusing to replace {out}: it is not empty and was not made by "
                           "site-builder; empty it yourself or choose another --out")
+
+
+def _alive(pid: int) -> bool:
+    """True if a process ``pid`` exists (a build still at work)."""
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError, ValueError):
+        return True
+    return True
+
+
+def recover(out: Path) -> None:
+    """Clean up after a build that was killed outright (no Ctrl-C: a kill -9, a
+    power cut), before this one starts.
+
+    Its temporary files in the output folder would be published, its staging
+    folder beside it would hold a whole site, and a kill between the two
+    renames that swap a fresh build in leaves the previous site under a
+    temporary name, which is put back. Only the builder's own names, of a
+    process that no longer runs, are touched.
+    """
+    out = out.resolve()
+    _recover_pending(out)
+    try:
+        names = os.listdir(out.parent)
+    except OSError:
+        return
+    ours = re.compile(rf"\.{re.escape(out.name)}\.(building|old)-([0-9]+)")
+    for name in sorted(names):
+        match = ours.fullmatch(name)
+        if match is None or _alive(int(match[2])):
+            continue
+        left = out.parent / name
+        if match[1] == "old" and not os.path.lexists(out):
+            os.rename(left, out)  # the previous site: it was never replaced
+        elif left.is_dir() and not left.is_symlink():
+            shutil.rmtree(left, ignore_errors=True)
+
+
+def _recover_pending(out: Path) -> None:
+    """Remove the temporary files a killed in-place update left in ``out``."""
+    try:
+        pending = json.loads((out / PENDING).read_text())
+        pid, temps = int(pending["pid"]), [str(t) for t in pending["temps"]]
+    except (OSError, ValueError, KeyError, TypeError):
+        return
+    if pid != os.getpid() and _alive(pid):  # this process's own: a write that failed
+        raise OutputError(f"another build (process {pid}) is writing into {out}; "
+                          "wait for it to finish, or stop it")
+    root = str(out)
+    for rel in temps:
+        try:
+            os.unlink(_safe_name(root, rel))
+        except (OSError, OutputError):
+            pass
+    (out / PENDING).unlink(missing_ok=True)
 
 
 @dataclass
@@ -280,6 +344,7 @@ def _write_files(root: Path, files: dict[str, bytes], atomic: bool = False,
     temps = {rel: (root if rel in blocked else target.parent) / f".sb-{os.getpid()}-{n}.tmp"
              for n, (rel, target) in enumerate(sorted(targets.items()))}
     made: list[Path] = []
+    _write_pending(root, [*temps.values(), root / f"{MANIFEST}.{os.getpid()}.tmp"])
     try:
         _make_parents(root, {t.parent for r, t in targets.items() if r not in blocked}, made)
         with ThreadPoolExecutor(max_workers=8) as pool:
@@ -289,6 +354,7 @@ def _write_files(root: Path, files: dict[str, bytes], atomic: bool = False,
             temp.unlink(missing_ok=True)
         for folder in sorted(made, key=lambda p: len(p.parts), reverse=True):
             _rmdir_quietly(folder)
+        (root / PENDING).unlink(missing_ok=True)
         raise
     with _uninterrupted():  # every new file is written: put them all in place
         for blocker in blockers:
@@ -363,9 +429,18 @@ def _remove(root: Path, rel: str) -> None:
         parent = parent.parent
 
 
+def _write_pending(root: Path, temps: Iterable[Path]) -> None:
+    """Say which temporary files this process is about to write (see :func:`recover`)."""
+    names = sorted(temp.relative_to(root).as_posix() for temp in temps)
+    (root / PENDING).write_text(json.dumps({"pid": os.getpid(), "temps": names}))
+
+
 def _write_manifest(root: Path, manifest: dict[str, str]) -> None:
+    """Replace the manifest, the last step of a write: the temporary files are
+    all in place by now, so the pending list goes too."""
     temp = root / f"{MANIFEST}.{os.getpid()}.tmp"
     # one entry per line, written by json's C encoder (``indent`` would take
     # its Python one, a tenth of a quick rebuild)
     temp.write_text(json.dumps(manifest, sort_keys=True, separators=(",\n", ": ")))
     os.replace(temp, root / MANIFEST)
+    (root / PENDING).unlink(missing_ok=True)

@@ -254,3 +254,104 @@ def test_an_alias_that_turns_from_file_to_folder_rebuilds_cleanly(tmp_path: Path
                    "--no-cache").returncode == 0
     assert tree_digest(out) == tree_digest(clean)
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".public")]
+
+
+#: a build in its own process that kills itself outright (SIGKILL: no cleanup
+#: runs) at the ``nth`` call of ``os.<call>`` in output.py
+KILLED_BUILD = """
+import os, signal, sys
+from pathlib import Path
+from site_builder import output
+from site_builder.build import build
+from site_builder.load import Sources
+call, nth = sys.argv[3], int(sys.argv[4])
+real = getattr(os, call)
+seen = []
+def dying(*args, **kwargs):
+    seen.append(args)
+    if len(seen) == nth:
+        os.kill(os.getpid(), signal.SIGKILL)
+    return real(*args, **kwargs)
+output.os = type("os", (), {**{k: getattr(os, k) for k in dir(os) if not k.startswith("__")},
+                           call: staticmethod(dying)})
+build(Sources.at(Path(sys.argv[1])), Path(sys.argv[2]))
+"""
+
+
+def _killed_build(content: Path, out: Path, call: str, nth: int) -> None:
+    import signal
+    import subprocess
+    import sys
+
+    from conftest import REPO
+    done = subprocess.run([sys.executable, "-c", KILLED_BUILD, str(content), str(out), call,
+                           str(nth)], env={"PYTHONPATH": str(REPO)}, capture_output=True)
+    assert done.returncode == -signal.SIGKILL, done.stderr
+
+
+def test_a_build_killed_while_updating_the_site_leaves_no_temporary_file_behind(
+        tmp_path: Path):
+    """Killed after writing its temporary files, before renaming them: the
+    next build removes them (they would be published) and gives the site a
+    clean build would."""
+    content = write_site(tmp_path)
+    out = tmp_path / "public"
+    assert run_cli("build", "--content", str(content), "--out", str(out)).returncode == 0
+    claim = content / "claims" / "jobs-doubled.md"
+    claim.write_text(claim.read_text().replace("Text with a note", "Edited text with a note"))
+    _killed_build(content, out, "replace", 1)
+    assert any(p.name.endswith(".tmp") for p in out.rglob("*")), "the kill came too late"
+    assert run_cli("build", "--content", str(content), "--out", str(out)).returncode == 0
+    assert not [p for p in out.rglob("*") if p.name.endswith(".tmp")
+                or p.name == ".site-builder-pending.json"]
+    clean = tmp_path / "clean"
+    assert run_cli("build", "--content", str(content), "--out", str(clean),
+                   "--no-cache").returncode == 0
+    assert tree_digest(out) == tree_digest(clean)
+    assert "Edited text" in soup(out / "claims" / "jobs-doubled" / "index.html").get_text()
+
+
+@pytest.mark.parametrize("nth", [1, 2])
+def test_a_fresh_build_killed_at_the_swap_loses_nothing_and_leaves_nothing(tmp_path: Path,
+                                                                           nth: int):
+    """A fresh build is written beside the site and swapped in with two renames
+    (old site aside, new one in). Killed before the first, it leaves a whole
+    staged site beside the output; between them, no site at all, the old one
+    being under a temporary name. The next build removes the first and puts
+    the second back."""
+    from site_builder.output import recover
+
+    content = write_site(tmp_path)
+    out = tmp_path / "public"
+    assert run_cli("build", "--content", str(content), "--out", str(out)).returncode == 0
+    (out / ".site-builder-manifest.json").write_text("{}")  # the next build starts afresh
+    before = tree_digest(out)
+    _killed_build(content, out, "rename", nth)
+    beside = [p.name for p in tmp_path.iterdir() if p.name.startswith(".public.")]
+    assert beside and (out.exists() if nth == 1 else not out.exists())
+    recover(out)
+    assert tree_digest(out) == before
+    assert run_cli("build", "--content", str(content), "--out", str(out)).returncode == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".site-builder-cache", "content",
+                                                          "public", "seeds", "static"]
+    assert soup(out / "claims" / "jobs-doubled" / "index.html").h1 is not None
+
+
+def test_a_second_build_into_a_folder_being_written_is_refused(tmp_path: Path):
+    """Two builds writing one folder at once would mix their pages: the
+    second says which process is at work and leaves the folder alone."""
+    import json
+    import os
+
+    content = write_site(tmp_path)
+    out = tmp_path / "public"
+    assert run_cli("build", "--content", str(content), "--out", str(out)).returncode == 0
+    (content / "claims" / "jobs-doubled.md").write_text(claim_text(title='"Changed"'))
+    (out / ".site-builder-pending.json").write_text(json.dumps({"pid": os.getpid(),
+                                                                "temps": []}))
+    before = tree_digest(out)
+    result = run_cli("build", "--content", str(content), "--out", str(out))
+    assert result.returncode != 0
+    assert f"another build (process {os.getpid()}) is writing into" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert tree_digest(out) == before
