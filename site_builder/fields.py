@@ -32,11 +32,27 @@ _LETTERS = str.maketrans({"ß": "ss", "ẞ": "SS", "æ": "ae", "Æ": "AE", "œ":
                           "ł": "l", "Ł": "L", "þ": "th", "Þ": "TH", "ı": "i"})
 
 
+#: names Windows keeps for devices, whatever the extension: a file ``nul.md``
+#: in the repository stops a checkout there
+WINDOWS_RESERVED = frozenset({"con", "prn", "aux", "nul", *(f"com{n}" for n in range(10)),
+                              *(f"lpt{n}" for n in range(10))})
+
+
+def _ascii_digits(text: str) -> str:
+    """Every decimal digit as its ASCII one (Arabic-Indic, Devanagari, ...): a
+    number keeps its meaning in a slug instead of being dropped."""
+    import unicodedata
+
+    if text.isascii():
+        return text
+    return "".join(str(unicodedata.decimal(c)) if c.isdecimal() else c for c in text)
+
+
 def slugify(text: str) -> str:
     """The slug an editor most likely meant (for hints)."""
     import unicodedata
 
-    text = unicodedata.normalize("NFKD", text.translate(_LETTERS))
+    text = unicodedata.normalize("NFKD", _ascii_digits(text).translate(_LETTERS))
     text = text.encode("ascii", "ignore").decode()
     slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "untitled"
     return shorten_slug(slug)

@@ -15,7 +15,7 @@ import json
 import sys
 from pathlib import Path
 
-from .fields import MAX_SLUG, SLUG_RE, shorten_slug, slugify
+from .fields import MAX_SLUG, SLUG_RE, WINDOWS_RESERVED, shorten_slug, slugify
 from .load import Sources
 from .schema import ACTOR, BODY_PLACEHOLDERS, CLAIM, PLACEHOLDERS, TOPIC, FieldSpec
 
@@ -119,6 +119,9 @@ def _slug_problem(slug: str) -> str | None:
     if len(slug) > MAX_SLUG:
         return (f"the slug is {len(slug)} characters long; a slug is at most "
                 f"{MAX_SLUG} (it names files and URLs); try '{shorten_slug(slug)}'")
+    if slug in WINDOWS_RESERVED:
+        return (f"'{slug}' is a device name on Windows, where a file '{slug}.md' stops "
+                f"the site from being checked out; try '{slug}-1' or a longer slug")
     return None
 
 

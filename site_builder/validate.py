@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote, urljoin
 
-from .fields import MAX_SLUG, SLUG_RE, Fields, shorten_slug, slugify
+from .fields import MAX_SLUG, SLUG_RE, WINDOWS_RESERVED, Fields, shorten_slug, slugify
 from .load import Document
 from .markdown import Rendered, prerender, render
 from .model import (Actor, Claim, Correction, Reference, Seed, SiteConfig,
@@ -55,6 +55,11 @@ def check_slug(doc: Document, problems: Problems, taken: frozenset[str] | set[st
     suffix = ".yaml" if doc.kind == "seed" else ".md"
     if SLUG_RE.match(doc.slug):
         if len(doc.slug) <= MAX_SLUG:
+            if doc.slug in WINDOWS_RESERVED:
+                problems.warning(doc.path, 1, f"the file name '{doc.slug}{suffix}' is a device "
+                                 "name on Windows: editors there cannot check out the site",
+                                 f"rename the file, for example to '{doc.slug}-{doc.kind}"
+                                 f"{suffix}'")
             return True
         problems.error(doc.path, 1, f"the file name is {len(doc.slug)} characters long: "
                        f"too long for its web address and output files (at most {MAX_SLUG})",

@@ -68,6 +68,29 @@ def test_new_given_a_file_name_proposes_the_slug_in_it(tmp_path: Path):
         assert result.returncode == 2 and "try 'prices-fell'" in result.stderr, typed
 
 
+
+def test_new_keeps_the_number_of_a_slug_typed_in_other_digits(tmp_path: Path):
+    """Arabic-Indic or Devanagari digits stand for a number the slug keeps."""
+    content = write_site(tmp_path)
+    for typed, meant in [("٣-troops", "3-troops"), ("troops-२०२४", "troops-2024")]:
+        result = run_cli("new", "claim", typed, "--content", str(content))
+        assert result.returncode == 2 and f"try '{meant}'" in result.stderr, typed
+
+
+@pytest.mark.parametrize("slug", ["nul", "con", "com1", "lpt9"])
+def test_new_refuses_a_windows_device_name(tmp_path: Path, slug: str):
+    """A file named nul.md stops the repository from being checked out on
+    Windows, where some editors work: `new` refuses it, `check` warns."""
+    content = write_site(tmp_path)
+    result = run_cli("new", "claim", slug, "--content", str(content))
+    assert result.returncode == 2 and "device name on Windows" in result.stderr
+    assert not (content / "claims" / f"{slug}.md").exists()
+    (content / "topics" / f"{slug}.md").write_text("---\ntitle: Odd\n---\nText.\n")
+    result = run_cli("check", "--content", str(content))
+    assert result.returncode == 0
+    assert f"content/topics/{slug}.md:1:" in result.stdout + result.stderr
+    assert f"'{slug}-topic.md'" in result.stdout + result.stderr
+
 def _placeholder_lines(text: str) -> set[int]:
     """File lines (1-based) that hold a placeholder from `new`."""
     from site_builder.schema import BODY_PLACEHOLDERS, PLACEHOLDERS
