@@ -131,10 +131,12 @@ def build_routes(model: Model, problems: Problems, with_search: bool = True,
     :class:`search.SearchIndex` when the caller has it (from the build cache)."""
     site = model.site
     size = site.config.page_size
+    # the site's latest change dates the home page, the list and every feed with
+    # no entry yet: worked out once, not once per actor without claims
+    latest = _latest(site.claims)
     routes: list[Route] = [
-        Route("/", "home.html", context={"claims": site.claims[:size]},
-              lastmod=_latest(site.claims)),
-        *paginate("/claims/", "claims.html", site.claims, size, {}, _latest(site.claims)),
+        Route("/", "home.html", context={"claims": site.claims[:size]}, lastmod=latest),
+        *paginate("/claims/", "claims.html", site.claims, size, {}, latest),
         Route("/actors/", "actors.html", context={"actors": site.actors}),
         Route("/topics/", "topics.html", context={"topics": site.topics}),
         Route("/verdicts/", "verdicts.html", context={}),
@@ -151,13 +153,13 @@ def build_routes(model: Model, problems: Problems, with_search: bool = True,
                            _latest(actor.claims), (actor.path,))
         routes.append(Route(actor.url_path + "feed.xml", writer="feed", in_sitemap=False,
                             context={"title": actor.name, "claims": actor.claims,
-                                     "page_url": actor.url_path}))
+                                     "page_url": actor.url_path, "site_updated": latest}))
     for topic in site.topics:
         routes += paginate(topic.url_path, "topic.html", topic.claims, size, {"topic": topic},
                            _latest(topic.claims), (topic.path,))
         routes.append(Route(topic.url_path + "feed.xml", writer="feed", in_sitemap=False,
                             context={"title": topic.title, "claims": topic.claims,
-                                     "page_url": topic.url_path}))
+                                     "page_url": topic.url_path, "site_updated": latest}))
     for verdict in site.verdicts:
         routes += paginate(verdict.url, "verdict.html", verdict.claims, size,
                            {"verdict": verdict}, _latest(verdict.claims))
@@ -169,7 +171,8 @@ def build_routes(model: Model, problems: Problems, with_search: bool = True,
                             sources=(page.path,)))
     routes += [
         Route("/feed.xml", writer="feed", in_sitemap=False,
-              context={"title": site.config.title, "claims": site.claims, "page_url": "/"}),
+              context={"title": site.config.title, "claims": site.claims, "page_url": "/",
+                       "site_updated": latest}),
         Route("/claimreview.json", writer="claimreview", in_sitemap=False),
         Route("/sitemap.xml", writer="sitemap", in_sitemap=False),
         Route("/robots.txt", writer="robots", in_sitemap=False),

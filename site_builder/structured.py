@@ -190,8 +190,7 @@ def claimreview_feed(site: Site, memo: FeedItems | None = None) -> bytes:
         "@type": "DataFeed",
         "name": f"{site.config.title}: ClaimReview feed",
         "url": site.config.absolute("/claimreview.json"),
-        "dateModified": max((c.modified for c in site.claims),
-                            default=dt.date(1970, 1, 1)).isoformat(),
+        "dateModified": _latest_change(site).isoformat(),
     }
     items = ",".join([memo.get(c, lambda c=c: _feed_item(site, c, org, ratings))
                       for c in site.claims])
@@ -273,13 +272,18 @@ def _tag(name: str, text: str | None = None, **attrs: str) -> str:
     return f"<{name}{attributes}>{_x(text)}</{name}>"
 
 
+def _latest_change(site: Site) -> dt.date:
+    return max((c.modified for c in site.claims), default=dt.date(1970, 1, 1))
+
+
 def atom_feed(site: Site, route: Route) -> bytes:
     """An Atom feed: newest first, ids stable (the claim's canonical URL)."""
     config = site.config
     claims: list[Claim] = sorted(route.context["claims"], key=Claim.sort_key)[:_FEED_SIZE]
     title = route.context["title"]
     # a feed with no entry yet (an actor with no published claim) is as new as the site
-    updated = max((c.modified for c in claims or site.claims), default=dt.date(1970, 1, 1))
+    updated = (max(c.modified for c in claims) if claims
+               else route.context.get("site_updated") or _latest_change(site))
     lines = [
         '<?xml version="1.0" encoding="utf-8"?>',
         # the language, as the pages' <html lang>: feed readers pick fonts and voices by it

@@ -163,6 +163,16 @@ def test_atom_feeds_are_valid_newest_first_with_stable_ids(built: Path):
     assert "/topics/health/feed.xml" in alternates
 
 
+
+def test_a_feed_with_no_entry_yet_is_as_new_as_the_site(built: Path):
+    """An actor with no published claim still has a valid feed to subscribe to,
+    dated by the site's latest change (Atom requires an updated date)."""
+    empty = ET.parse(built / "actors/acme-corp/feed.xml").getroot()
+    assert empty.findall(f"{ATOM}entry") == []
+    site = ET.parse(built / "feed.xml").getroot()
+    newest = max(e.find(f"{ATOM}updated").text for e in site.findall(f"{ATOM}entry"))
+    assert empty.find(f"{ATOM}updated").text == newest == "2024-04-01T00:00:00Z"
+
 def test_sitemap_lists_every_public_page_with_lastmod(built: Path):
     root = ET.parse(built / "sitemap.xml").getroot()
     locs = {u.find(f"{SM}loc").text: u.find(f"{SM}lastmod") for u in root.findall(f"{SM}url")}
