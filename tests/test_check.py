@@ -115,6 +115,20 @@ def test_upside_down_verdict_scale_fails(tmp_path):
     assert "wrong way" in error.message and error.line == 6
 
 
+def test_yes_no_verdict_proposes_only_a_key_of_the_sites_own_scale(tmp_path):
+    """`verdict: no` on a scale without 'false' must not propose 'false' (itself an error)."""
+    site_yaml = (
+        "title: T\nbase_url: https://t.example.org\npublisher: {name: T, url: https://t.example.org/}\n"
+        "verdicts:\n  - {key: correct, label: Correct, rating: 2}\n"
+        "  - {key: wrong, label: Wrong, rating: 1}\n")
+    problems = problems_for(tmp_path, claims={"x": claim_text(verdict="no")},
+                            extra={"content/site.yaml": site_yaml})
+    error = one(problems, "content/claims/x.md")
+    assert "unknown verdict 'no'" in error.message
+    assert "'false'" not in error.hint, error.as_text()
+    assert "the scale is: correct, wrong" in error.hint
+
+
 def test_everything_is_reported_in_one_run_sorted(tmp_path):
     problems = problems_for(tmp_path, claims={
         "b": claim_text(verdict="flase", topics="[nope]"),
