@@ -483,3 +483,27 @@ def test_a_scale_with_no_usable_verdict_is_named_as_the_cause(tmp_path: Path):
     assert claims and all("unknown verdict" in p.message for p in claims)
     assert all(p.hint == "site.yaml's verdict scale has no usable verdict: fix the scale first"
                for p in claims)
+
+
+def test_check_piped_into_a_reader_that_stops_ends_without_a_traceback(tmp_path):
+    """`site-builder check | head -1`: head exits after one line; check must not
+    print a BrokenPipeError traceback into the editor's terminal."""
+    import os
+    import subprocess
+    import sys
+
+    from conftest import REPO
+
+    content = write_site(tmp_path, claims={f"c{n}": claim_text(verdict="flase")
+                                           for n in range(5)})
+    read, write = os.pipe()
+    os.close(read)  # the reader is gone before the first line is written
+    try:
+        result = subprocess.run([sys.executable, "-m", "site_builder", "check", "--content",
+                                 str(content)], stdout=write, stderr=subprocess.PIPE,
+                                text=True, env={**os.environ, "PYTHONPATH": str(REPO)},
+                                timeout=300)
+    finally:
+        os.close(write)
+    assert "Traceback" not in result.stderr, result.stderr
+    assert result.returncode == 141
