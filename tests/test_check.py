@@ -60,6 +60,15 @@ def test_each_mistake_is_named_at_its_line_with_a_fix(tmp_path, fields, line, me
     assert message in error.message and hint in error.hint, error.as_text()
 
 
+def test_a_blank_claimant_is_one_error_that_asks_for_a_claimant(tmp_path):
+    """`claimant: ""` was two errors, the second ("each item must be a single
+    word or text") describing a list the editor never wrote."""
+    problems = problems_for(tmp_path, claims={"x": claim_text(claimant='""')})
+    error = one(problems, "claims/x.md")
+    assert error.line == 4 and "'claimant' needs at least one item" in error.message
+    assert "claimant: jane-doe" in error.hint
+
+
 def test_unknown_key_is_a_warning_with_the_nearest_key(tmp_path):
     problems = problems_for(tmp_path, claims={"x": claim_text(claimaint="jane-doe")})
     warning = one(problems, "claims/x.md", "warning")
