@@ -1,7 +1,9 @@
 """The ``site-builder`` command: build, check, serve, new.
 
 Exit codes: 0 success, 1 content problems (or the build refused to write),
-2 wrong usage. Editors never see a traceback for their own mistakes.
+2 wrong usage; 130 Ctrl-C and 141 a closed output pipe (``check | head``), as
+a shell reports those signals. Editors never see a traceback for their own
+mistakes.
 """
 
 from __future__ import annotations
@@ -169,6 +171,24 @@ def main(argv: list[str] | None = None) -> int:
         return int(args.func(args))
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        return _reader_gone()
+
+
+def _reader_gone() -> int:
+    """The program reading the output stopped (``check | head``): stop quietly.
+
+    Output still buffered would fail again when Python flushes it at exit,
+    with a second traceback; it goes to the null device instead. 141 is what
+    a shell reports for a command ended by SIGPIPE.
+    """
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            os.dup2(devnull, stream.fileno())
+        except (OSError, ValueError):  # a stream without a file (under a test runner)
+            pass
+    return 141
 
 
 def run() -> None:
@@ -179,8 +199,11 @@ def run() -> None:
     10,000 claims. Everything is written and closed by now, so skip it.
     """
     code = main()
-    sys.stdout.flush()
-    sys.stderr.flush()
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except BrokenPipeError:
+        code = _reader_gone()
     os._exit(code)
 
 

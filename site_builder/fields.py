@@ -192,7 +192,8 @@ class Fields:
                 self.missing(key)
             return []
         if isinstance(value, (str, int, float)) and not isinstance(value, bool):
-            items: list[Any] = [value]
+            # a blank text ("") is no item: reported once, as missing items, below
+            items: list[Any] = [value] if str(value).strip() else []
             paths = [key]
         elif isinstance(value, list):
             items, paths = value, [f"{key}[{i}]" for i in range(len(value))]

@@ -53,12 +53,34 @@ def _values(kind: str, slug: str, sources: Sources) -> dict[str, str]:
         "claim": _quoted(PLACEHOLDERS["claim"]),
         "claimant": _quoted(PLACEHOLDERS["claimant"]),
         "source": f"\n  publisher: {_quoted(PLACEHOLDERS['source.publisher'])}",
-        "verdict": "unproven",
+        "verdict": _quoted(_draft_verdict(sources)),
         "summary": _quoted(PLACEHOLDERS["summary"]),
         "topics": f"[{_first_slug(sources.content / 'topics') or 'topic-slug'}]",
         "published": today().isoformat(),
         "draft": "true",
     }
+
+
+def _draft_verdict(sources: Sources) -> str:
+    """The verdict a new draft starts with: a key of this site's scale.
+
+    The built-in 'unproven' when the scale has it; else the last verdict off
+    the numeric scale (a site's own word for "not established"), else the last
+    of the scale. A fixed 'unproven' made a new draft an error on a site whose
+    own scale has no such key. A site.yaml that cannot be read gives the
+    built-in scale (``check`` reports what is wrong with it).
+    """
+    from .config import read_site
+    from .load import load_file
+    from .problems import Problems
+
+    problems = Problems()
+    doc = load_file(sources, sources.content / "site.yaml", problems, "site")
+    _, verdicts = read_site(doc, problems)
+    keys = [v.key for v in verdicts if v.key]
+    if "unproven" in keys or not keys:
+        return "unproven"
+    return ([v.key for v in verdicts if v.key and v.rating is None] or keys)[-1]
 
 
 def render_file(kind: str, slug: str, sources: Sources) -> str:

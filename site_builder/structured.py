@@ -86,9 +86,11 @@ def _person(actor: Actor) -> dict[str, Any]:
 
 
 def _appearances(claim: Claim) -> list[dict[str, Any]]:
+    """Where the claim appeared; an archived copy is its address when the
+    original's is not given (a deleted post is often known only by its copy)."""
     result = []
     for ref in claim.sources:
-        url = ref.url or (ref.seed.url if ref.seed else "")
+        url = ref.url or (ref.seed.url if ref.seed else "") or ref.archive_url
         work: dict[str, Any] = {"@type": "CreativeWork"}
         if url:
             work["url"] = url

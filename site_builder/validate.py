@@ -244,13 +244,18 @@ def _verdict(f: Fields, verdicts: dict[str, Verdict]) -> Verdict | None:
     if not key:
         return None
     guess = did_you_mean(key.lower().replace(" ", "-").replace("_", "-"), verdicts)
-    if key.lower() in ("yes", "no", "on", "off", "y", "n"):
-        guess = f"did you mean '{'true' if key.lower() in ('yes', 'on', 'y') else 'false'}'?"
+    meant = _YES_NO.get(key.lower())
+    if meant in verdicts:  # a site's own scale may have no 'true' or 'false' to propose
+        guess = f"did you mean '{meant}'?"
     elif not guess and key.lower().replace(" ", "-") in verdicts:
         guess = f"did you mean '{key.lower().replace(' ', '-')}'?"
     f.error("verdict", f"unknown verdict '{raw or key}'",
             (guess + " " if guess else "") + _scale(verdicts))
     return None
+
+
+#: the YAML 1.1 yes/no words an editor may write for a verdict -> the key they meant
+_YES_NO = {"yes": "true", "on": "true", "y": "true", "no": "false", "off": "false", "n": "false"}
 
 
 def _scale(verdicts: dict[str, Verdict]) -> str:

@@ -60,6 +60,15 @@ def test_each_mistake_is_named_at_its_line_with_a_fix(tmp_path, fields, line, me
     assert message in error.message and hint in error.hint, error.as_text()
 
 
+def test_a_blank_claimant_is_one_error_that_asks_for_a_claimant(tmp_path):
+    """`claimant: ""` was two errors, the second ("each item must be a single
+    word or text") describing a list the editor never wrote."""
+    problems = problems_for(tmp_path, claims={"x": claim_text(claimant='""')})
+    error = one(problems, "claims/x.md")
+    assert error.line == 4 and "'claimant' needs at least one item" in error.message
+    assert "claimant: jane-doe" in error.hint
+
+
 def test_unknown_key_is_a_warning_with_the_nearest_key(tmp_path):
     problems = problems_for(tmp_path, claims={"x": claim_text(claimaint="jane-doe")})
     warning = one(problems, "claims/x.md", "warning")
@@ -113,6 +122,20 @@ def test_upside_down_verdict_scale_fails(tmp_path):
                             extra={"content/site.yaml": site_yaml})
     error = one(problems, "content/site.yaml")
     assert "wrong way" in error.message and error.line == 6
+
+
+def test_yes_no_verdict_proposes_only_a_key_of_the_sites_own_scale(tmp_path):
+    """`verdict: no` on a scale without 'false' must not propose 'false' (itself an error)."""
+    site_yaml = (
+        "title: T\nbase_url: https://t.example.org\npublisher: {name: T, url: https://t.example.org/}\n"
+        "verdicts:\n  - {key: correct, label: Correct, rating: 2}\n"
+        "  - {key: wrong, label: Wrong, rating: 1}\n")
+    problems = problems_for(tmp_path, claims={"x": claim_text(verdict="no")},
+                            extra={"content/site.yaml": site_yaml})
+    error = one(problems, "content/claims/x.md")
+    assert "unknown verdict 'no'" in error.message
+    assert "'false'" not in error.hint, error.as_text()
+    assert "the scale is: correct, wrong" in error.hint
 
 
 def test_everything_is_reported_in_one_run_sorted(tmp_path):
@@ -469,3 +492,27 @@ def test_a_scale_with_no_usable_verdict_is_named_as_the_cause(tmp_path: Path):
     assert claims and all("unknown verdict" in p.message for p in claims)
     assert all(p.hint == "site.yaml's verdict scale has no usable verdict: fix the scale first"
                for p in claims)
+
+
+def test_check_piped_into_a_reader_that_stops_ends_without_a_traceback(tmp_path):
+    """`site-builder check | head -1`: head exits after one line; check must not
+    print a BrokenPipeError traceback into the editor's terminal."""
+    import os
+    import subprocess
+    import sys
+
+    from conftest import REPO
+
+    content = write_site(tmp_path, claims={f"c{n}": claim_text(verdict="flase")
+                                           for n in range(5)})
+    read, write = os.pipe()
+    os.close(read)  # the reader is gone before the first line is written
+    try:
+        result = subprocess.run([sys.executable, "-m", "site_builder", "check", "--content",
+                                 str(content)], stdout=write, stderr=subprocess.PIPE,
+                                text=True, env={**os.environ, "PYTHONPATH": str(REPO)},
+                                timeout=300)
+    finally:
+        os.close(write)
+    assert "Traceback" not in result.stderr, result.stderr
+    assert result.returncode == 141

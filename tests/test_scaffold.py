@@ -199,3 +199,20 @@ def test_new_refuses_a_folder_that_is_not_a_content_folder(tmp_path: Path):
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert "site.yaml" in result.stderr and "--content" in result.stderr
     assert not (content / "claims" / "claims").exists()
+
+
+def test_new_claim_starts_with_a_verdict_of_the_sites_own_scale(tmp_path: Path):
+    """A site with its own scale (no 'unproven') gets a draft that passes check,
+    with a verdict off the numeric scale rather than a rating nobody chose."""
+    scale = ("verdicts:\n  - {key: correct, label: Correct, rating: 2}\n"
+             "  - {key: wrong, label: Wrong, rating: 1}\n"
+             "  - {key: unverifiable, label: Unverifiable}\n")
+    content = write_site(tmp_path, claims={})  # its claims use the built-in scale
+    site_yaml = content / "site.yaml"
+    site_yaml.write_text(site_yaml.read_text() + scale)
+    assert run_cli("new", "claim", "fresh-one", "--content", str(content)).returncode == 0
+    text = (content / "claims" / "fresh-one.md").read_text()
+    front = yaml.safe_load(text.split("---\n")[1])
+    assert front["verdict"] == "unverifiable"
+    check = run_cli("check", "--content", str(content))
+    assert check.returncode == 0, check.stdout

@@ -53,6 +53,23 @@ def test_every_shipped_claim_has_exact_claimreview(shipped: Path):
         assert all(w["@type"] == "CreativeWork" for w in item.get("appearance", []))
 
 
+def test_claim_appearance_is_known_by_its_archived_copy(tmp_path: Path):
+    """A source known only by its archived copy (the post was deleted) still
+    gives ClaimReview's Claim an appearance with an address."""
+    gone = "\n  publisher: Social Site\n  archive_url: https://archive.example.org/post"
+    both = ("\n  publisher: Example News\n  url: https://news.example.com/story"
+            "\n  archive_url: https://archive.example.org/story")
+    content = write_site(tmp_path, claims={"x": claim_text(source=gone),
+                                           "y": claim_text(source=both)})
+    out = tmp_path / "out"
+    assert run_cli("build", "--content", str(content), "--out", str(out)).returncode == 0
+    for slug, url in (("x", "https://archive.example.org/post"),
+                      ("y", "https://news.example.com/story")):
+        item = jsonld(soup(out / "claims" / slug / "index.html"))[0]["itemReviewed"]
+        assert [w["url"] for w in item["appearance"]] == [url]
+        assert item["firstAppearance"]["url"] == url
+
+
 def test_ratings_rise_with_truth(built: Path):
     values = {}
     for key in ("true", "mostly-true", "false"):
