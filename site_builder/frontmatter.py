@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
+from yaml.events import CollectionEndEvent, CollectionStartEvent
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from .problems import Problems
@@ -30,6 +31,11 @@ _BOOL_RE = re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$")
 #: invisible characters that are not text (XML and HTML refuse most of them)
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ufffe\uffff]")
 _MAX_NODES = 20_000
+#: deeper than this, lists and mappings are refused before libyaml composes them: it
+#: recurses in C and kills the process (a segfault, no message) at some 20,000 levels
+_MAX_DEPTH = 64
+#: a nesting level needs one of these characters, so a text with fewer cannot be too deep
+_NESTING_MARKS = "[{-:?"
 _STR_TAG = "tag:yaml.org,2002:str"
 _PLAIN_TAGS = {f"tag:yaml.org,2002:{t}" for t in
                ("str", "int", "float", "bool", "null", "seq", "map", "timestamp")}
@@ -128,6 +134,14 @@ def parse_yaml(text: str, first_line: int, path: str, problems: Problems) -> Par
     if not _precheck(text, first_line, path, problems):
         parsed.ok = False
         return parsed
+    too_deep = _too_deep_line(text)
+    if too_deep is not None:
+        problems.error(path, too_deep + first_line,
+                       f"lists and mappings are nested more than {_MAX_DEPTH} levels deep here",
+                       "a '[' or '{' may be left open, or each line indented one level more "
+                       "than the last: write the value out flat")
+        parsed.ok = False
+        return parsed
     loader = _Loader(text)
     try:
         node = loader.get_single_node()
@@ -212,6 +226,32 @@ def _precheck(text: str, first_line: int, path: str, problems: Problems) -> bool
                            column=match.start() + 1)
             ok = False
     return ok
+
+
+def _too_deep_line(text: str) -> int | None:
+    """The 0-based line where the nesting passes ``_MAX_DEPTH``, or None.
+
+    Read as a stream of events, which needs no recursion; only for a text with
+    enough nesting marks to be that deep, so a common file is not read twice.
+    Syntax errors are left to the real parse, which reports them.
+    """
+    if sum(text.count(mark) for mark in _NESTING_MARKS) <= _MAX_DEPTH:
+        return None
+    loader = _Loader(text)
+    depth = 0
+    try:
+        while (event := loader.get_event()) is not None:
+            if isinstance(event, CollectionStartEvent):
+                depth += 1
+                if depth > _MAX_DEPTH:
+                    return int(event.start_mark.line)
+            elif isinstance(event, CollectionEndEvent):
+                depth -= 1
+    except yaml.YAMLError:
+        return None
+    finally:
+        loader.dispose()
+    return None
 
 
 def _clean_body(body: str, first_line: int, path: str, problems: Problems) -> str:
@@ -329,7 +369,7 @@ class _Walker:
 
     def value(self, node: Node, key_path: str) -> Any:
         self.count += 1
-        if self.count > _MAX_NODES or self.depth > 64:
+        if self.count > _MAX_NODES or self.depth > _MAX_DEPTH:
             raise _TooLarge  # alias bombs and recursive aliases end here
         self.depth += 1
         try:

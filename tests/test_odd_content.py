@@ -321,3 +321,14 @@ def test_a_content_link_to_a_file_outside_the_project_is_refused_not_published(t
     build = run_cli("build", "--content", str(content), "--out", str(tmp_path / "public"))
     assert build.returncode == 0, build.stdout + build.stderr
     assert (tmp_path / "public/claims/copy/index.html").is_file()
+
+
+@pytest.mark.parametrize("value", ["[" * 100_000 + "]" * 100_000,
+                                   "{a: " * 100_000 + "1" + "}" * 100_000], ids=["list", "mapping"])
+def test_values_nested_past_any_use_are_reported_not_a_crash(tmp_path, value):
+    """200 KB of '[' made libyaml recurse until check and build died of a segfault,
+    printing nothing."""
+    content = write_site(tmp_path, claims={"the-claim": claim_text(evidence=value),
+                                           "other": claim_text()})
+    assert_refused(content, "content/claims/the-claim.md:12:1: error: lists and mappings are "
+                            "nested more than 64 levels deep here")
