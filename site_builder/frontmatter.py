@@ -57,6 +57,16 @@ class _Loader(_Base):  # type: ignore[misc, valid-type]
 
     yaml_implicit_resolvers = _resolvers()
 
+    def flatten_mapping(self, node: MappingNode) -> None:
+        """PyYAML's '<<' merge, stopped as soon as a mapping grows too large.
+
+        Each '<<: [*a, *a]' doubles a mapping: twenty such lines took seconds and
+        gigabytes before the walker counted a single value.
+        """
+        super().flatten_mapping(node)  # calls this method again for merged mappings
+        if len(node.value) > _MAX_NODES:
+            raise _TooLarge(node.start_mark.line)
+
 
 @dataclass
 class Parsed:
@@ -166,8 +176,8 @@ def parse_yaml(text: str, first_line: int, path: str, problems: Problems) -> Par
     walker = _Walker(loader, parsed, first_line, path, problems)
     try:
         parsed.data = walker.mapping(node, "")
-    except _TooLarge:
-        problems.error(path, first_line, "the YAML expands to too many values (aliases?)",
+    except _TooLarge as exc:
+        problems.error(path, exc.line + first_line, "the YAML expands to too many values (aliases?)",
                        "write the values out plainly instead of using & anchors and * aliases")
         parsed.ok = False
     except yaml.MarkedYAMLError as exc:  # a '<<' merge of something not a mapping
@@ -354,7 +364,11 @@ def _open_quote_line(exc: yaml.MarkedYAMLError, source: str) -> int | None:
 
 
 class _TooLarge(Exception):
-    pass
+    """Too many values or levels: ``line`` (0-based) is where the walk gave up."""
+
+    def __init__(self, line: int) -> None:
+        super().__init__(line)
+        self.line = line
 
 
 class _Walker:
@@ -370,7 +384,7 @@ class _Walker:
     def value(self, node: Node, key_path: str) -> Any:
         self.count += 1
         if self.count > _MAX_NODES or self.depth > _MAX_DEPTH:
-            raise _TooLarge  # alias bombs and recursive aliases end here
+            raise _TooLarge(node.start_mark.line)  # alias bombs and recursive aliases end here
         self.depth += 1
         try:
             return self._value(node, key_path)

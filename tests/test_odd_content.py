@@ -332,3 +332,25 @@ def test_values_nested_past_any_use_are_reported_not_a_crash(tmp_path, value):
                                            "other": claim_text()})
     assert_refused(content, "content/claims/the-claim.md:12:1: error: lists and mappings are "
                             "nested more than 64 levels deep here")
+
+
+def test_merges_that_double_a_mapping_line_by_line_are_refused_quickly(tmp_path):
+    """Each '<<: [*a, *a]' doubled the mapping before any value was counted: 22
+    such lines took 22 s and 2 GB, 40 would never end (run here with 2 GB at most)."""
+    import resource
+    import subprocess
+    import sys
+
+    from conftest import REPO
+
+    chain = "".join(f"a{i}: &a{i} {{<<: [*a{i - 1}, *a{i - 1}], k{i}: 1}}\n" for i in range(1, 40))
+    content = write_site(tmp_path, claims={
+        "the-claim": claim_text(a0="&a0 {k: 1}\n" + chain.rstrip("\n")), "other": claim_text()})
+    limit = 2 * 1024 ** 3
+    result = subprocess.run(
+        [sys.executable, "-m", "site_builder", "check", "--content", str(content)],
+        capture_output=True, text=True, timeout=120, env={"PYTHONPATH": str(REPO)},
+        preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_AS, (limit, limit)))
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+    assert "content/claims/the-claim.md:26:1: error: the YAML expands to too many values" \
+        in result.stdout, result.stdout
