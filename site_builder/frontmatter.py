@@ -37,6 +37,7 @@ _MAX_DEPTH = 64
 #: a nesting level needs one of these characters, so a text with fewer cannot be too deep
 _NESTING_MARKS = "[{-:?"
 _STR_TAG = "tag:yaml.org,2002:str"
+_MERGE_TAG = "tag:yaml.org,2002:merge"
 _PLAIN_TAGS = {f"tag:yaml.org,2002:{t}" for t in
                ("str", "int", "float", "bool", "null", "seq", "map", "timestamp")}
 
@@ -63,9 +64,12 @@ class _Loader(_Base):  # type: ignore[misc, valid-type]
         Each '<<: [*a, *a]' doubles a mapping: twenty such lines took seconds and
         gigabytes before the walker counted a single value.
         """
+        own = sum(1 for key, _ in node.value if key.tag != _MERGE_TAG)
         super().flatten_mapping(node)  # calls this method again for merged mappings
         if len(node.value) > _MAX_NODES:
             raise _TooLarge(node.start_mark.line)
+        if len(node.value) > own:  # merged entries come first; a second call finds none
+            self.merged = {**getattr(self, "merged", {}), id(node): len(node.value) - own}
 
 
 @dataclass
@@ -432,8 +436,10 @@ class _Walker:
 
     def mapping(self, node: MappingNode, key_path: str) -> dict[str, Any]:
         self.loader.flatten_mapping(node)
+        merged = getattr(self.loader, "merged", {}).get(id(node), 0)
         result: dict[str, Any] = {}
-        for key_node, value_node in node.value:
+        own: set[str] = set()  # keys written in this mapping, not merged in by '<<'
+        for index, (key_node, value_node) in enumerate(node.value):
             line = key_node.start_mark.line + self.first_line
             if not isinstance(key_node, ScalarNode):
                 self.problems.error(self.path, line, "a key must be a plain word",
@@ -441,13 +447,15 @@ class _Walker:
                 continue
             key = str(key_node.value)
             child = f"{key_path}.{key}" if key_path else key
-            if key in result:
+            if key in own:
                 self.problems.error(
                     self.path, line, f"'{key}' is given twice (first at line "
                     f"{self.parsed.lines.get(child, '?')})",
                     "keep one of them: YAML would silently use only the last one",
                     column=key_node.start_mark.column + 1)
                 continue
+            if index >= merged:  # a merged key gives way to a later one, as YAML says
+                own.add(key)
             self.parsed.lines[child] = line
             result[key] = self.value(value_node, child)
             self.parsed.lines[child] = line

@@ -336,7 +336,8 @@ def test_values_nested_past_any_use_are_reported_not_a_crash(tmp_path, value):
 
 def test_merges_that_double_a_mapping_line_by_line_are_refused_quickly(tmp_path):
     """Each '<<: [*a, *a]' doubled the mapping before any value was counted: 22
-    such lines took 22 s and 2 GB, 40 would never end (run here with 2 GB at most)."""
+    such lines took 22 s and 2 GB, 40 would never end (run here with 2 GB at most).
+    The report names the anchor that is copied over and over."""
     import resource
     import subprocess
     import sys
@@ -352,5 +353,20 @@ def test_merges_that_double_a_mapping_line_by_line_are_refused_quickly(tmp_path)
         capture_output=True, text=True, timeout=120, env={"PYTHONPATH": str(REPO)},
         preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_AS, (limit, limit)))
     assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
-    assert "content/claims/the-claim.md:26:1: error: the YAML expands to too many values" \
+    assert "content/claims/the-claim.md:12:1: error: the YAML expands to too many values" \
         in result.stdout, result.stdout
+
+
+def test_a_key_written_beside_a_merge_overrides_it_without_a_duplicate_error(tmp_path):
+    """'{<<: *e, url: ...}' is how YAML says 'like that one, but': it was refused as
+    'url' given twice (and '<<: [*a, *a]' gave one such error per merged key)."""
+    evidence = ("\n  - &e {title: Report, publisher: Agency, url: 'https://a.example/1'}"
+                "\n  - {<<: *e, url: 'https://a.example/2'}")
+    content = write_site(tmp_path, claims={"the-claim": claim_text(evidence=evidence),
+                                           "other": claim_text()})
+    code, out = check_output(content)
+    assert code == 0 and "given twice" not in out, out
+    build = run_cli("build", "--content", str(content), "--out", str(tmp_path / "public"))
+    assert build.returncode == 0, build.stdout + build.stderr
+    page = (tmp_path / "public/claims/the-claim/index.html").read_text()
+    assert "https://a.example/1" in page and "https://a.example/2" in page
