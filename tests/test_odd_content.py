@@ -370,3 +370,14 @@ def test_a_key_written_beside_a_merge_overrides_it_without_a_duplicate_error(tmp
     assert build.returncode == 0, build.stdout + build.stderr
     page = (tmp_path / "public/claims/the-claim/index.html").read_text()
     assert "https://a.example/1" in page and "https://a.example/2" in page
+
+
+def test_an_invisible_character_in_a_name_is_shown_in_the_report(tmp_path):
+    """A zero-width space pasted into 'Jane Doe' made check say: no actor matches
+    'Jane Doe', did you mean 'Jane Doe'? (two names that look the same)."""
+    content = write_site(tmp_path, claims={"the-claim": claim_text(claimant='"Jane\u200b Doe"'),
+                                           "other": claim_text()})
+    assert_refused(content, "content/claims/the-claim.md:4:1: error: no actor matches the "
+                            "claimant 'Jane\\u200b Doe'")
+    result = run_cli("check", "--content", str(content), "--format", "github")
+    assert "'Jane\\u200b Doe'" in result.stdout, result.stdout
