@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
+from yaml.events import CollectionEndEvent, CollectionStartEvent
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from .problems import Problems
@@ -30,7 +31,13 @@ _BOOL_RE = re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$")
 #: invisible characters that are not text (XML and HTML refuse most of them)
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ufffe\uffff]")
 _MAX_NODES = 20_000
+#: deeper than this, lists and mappings are refused before libyaml composes them: it
+#: recurses in C and kills the process (a segfault, no message) at some 20,000 levels
+_MAX_DEPTH = 64
+#: a nesting level needs one of these characters, so a text with fewer cannot be too deep
+_NESTING_MARKS = "[{-:?"
 _STR_TAG = "tag:yaml.org,2002:str"
+_MERGE_TAG = "tag:yaml.org,2002:merge"
 _PLAIN_TAGS = {f"tag:yaml.org,2002:{t}" for t in
                ("str", "int", "float", "bool", "null", "seq", "map", "timestamp")}
 
@@ -50,6 +57,19 @@ class _Loader(_Base):  # type: ignore[misc, valid-type]
     """Safe loader with YAML 1.2-like booleans and dates left as text."""
 
     yaml_implicit_resolvers = _resolvers()
+
+    def flatten_mapping(self, node: MappingNode) -> None:
+        """PyYAML's '<<' merge, stopped as soon as a mapping grows too large.
+
+        Each '<<: [*a, *a]' doubles a mapping: twenty such lines took seconds and
+        gigabytes before the walker counted a single value.
+        """
+        own = sum(1 for key, _ in node.value if key.tag != _MERGE_TAG)
+        super().flatten_mapping(node)  # calls this method again for merged mappings
+        if len(node.value) > _MAX_NODES:
+            raise _TooLarge(node.start_mark.line)
+        if len(node.value) > own:  # merged entries come first; a second call finds none
+            self.merged = {**getattr(self, "merged", {}), id(node): len(node.value) - own}
 
 
 @dataclass
@@ -128,6 +148,14 @@ def parse_yaml(text: str, first_line: int, path: str, problems: Problems) -> Par
     if not _precheck(text, first_line, path, problems):
         parsed.ok = False
         return parsed
+    too_deep = _too_deep_line(text)
+    if too_deep is not None:
+        problems.error(path, too_deep + first_line,
+                       f"lists and mappings are nested more than {_MAX_DEPTH} levels deep here",
+                       "a '[' or '{' may be left open, or each line indented one level more "
+                       "than the last: write the value out flat")
+        parsed.ok = False
+        return parsed
     loader = _Loader(text)
     try:
         node = loader.get_single_node()
@@ -152,8 +180,8 @@ def parse_yaml(text: str, first_line: int, path: str, problems: Problems) -> Par
     walker = _Walker(loader, parsed, first_line, path, problems)
     try:
         parsed.data = walker.mapping(node, "")
-    except _TooLarge:
-        problems.error(path, first_line, "the YAML expands to too many values (aliases?)",
+    except _TooLarge as exc:
+        problems.error(path, exc.line + first_line, "the YAML expands to too many values (aliases?)",
                        "write the values out plainly instead of using & anchors and * aliases")
         parsed.ok = False
     except yaml.MarkedYAMLError as exc:  # a '<<' merge of something not a mapping
@@ -212,6 +240,32 @@ def _precheck(text: str, first_line: int, path: str, problems: Problems) -> bool
                            column=match.start() + 1)
             ok = False
     return ok
+
+
+def _too_deep_line(text: str) -> int | None:
+    """The 0-based line where the nesting passes ``_MAX_DEPTH``, or None.
+
+    Read as a stream of events, which needs no recursion; only for a text with
+    enough nesting marks to be that deep, so a common file is not read twice.
+    Syntax errors are left to the real parse, which reports them.
+    """
+    if sum(text.count(mark) for mark in _NESTING_MARKS) <= _MAX_DEPTH:
+        return None
+    loader = _Loader(text)
+    depth = 0
+    try:
+        while (event := loader.get_event()) is not None:
+            if isinstance(event, CollectionStartEvent):
+                depth += 1
+                if depth > _MAX_DEPTH:
+                    return int(event.start_mark.line)
+            elif isinstance(event, CollectionEndEvent):
+                depth -= 1
+    except yaml.YAMLError:
+        return None
+    finally:
+        loader.dispose()
+    return None
 
 
 def _clean_body(body: str, first_line: int, path: str, problems: Problems) -> str:
@@ -314,7 +368,11 @@ def _open_quote_line(exc: yaml.MarkedYAMLError, source: str) -> int | None:
 
 
 class _TooLarge(Exception):
-    pass
+    """Too many values or levels: ``line`` (0-based) is where the walk gave up."""
+
+    def __init__(self, line: int) -> None:
+        super().__init__(line)
+        self.line = line
 
 
 class _Walker:
@@ -329,8 +387,8 @@ class _Walker:
 
     def value(self, node: Node, key_path: str) -> Any:
         self.count += 1
-        if self.count > _MAX_NODES or self.depth > 64:
-            raise _TooLarge  # alias bombs and recursive aliases end here
+        if self.count > _MAX_NODES or self.depth > _MAX_DEPTH:
+            raise _TooLarge(node.start_mark.line)  # alias bombs and recursive aliases end here
         self.depth += 1
         try:
             return self._value(node, key_path)
@@ -378,8 +436,10 @@ class _Walker:
 
     def mapping(self, node: MappingNode, key_path: str) -> dict[str, Any]:
         self.loader.flatten_mapping(node)
+        merged = getattr(self.loader, "merged", {}).get(id(node), 0)
         result: dict[str, Any] = {}
-        for key_node, value_node in node.value:
+        own: set[str] = set()  # keys written in this mapping, not merged in by '<<'
+        for index, (key_node, value_node) in enumerate(node.value):
             line = key_node.start_mark.line + self.first_line
             if not isinstance(key_node, ScalarNode):
                 self.problems.error(self.path, line, "a key must be a plain word",
@@ -387,13 +447,15 @@ class _Walker:
                 continue
             key = str(key_node.value)
             child = f"{key_path}.{key}" if key_path else key
-            if key in result:
+            if key in own:
                 self.problems.error(
                     self.path, line, f"'{key}' is given twice (first at line "
                     f"{self.parsed.lines.get(child, '?')})",
                     "keep one of them: YAML would silently use only the last one",
                     column=key_node.start_mark.column + 1)
                 continue
+            if index >= merged:  # a merged key gives way to a later one, as YAML says
+                own.add(key)
             self.parsed.lines[child] = line
             result[key] = self.value(value_node, child)
             self.parsed.lines[child] = line

@@ -13,6 +13,7 @@ import difflib
 import functools
 import heapq
 import json
+import unicodedata
 from dataclasses import asdict, dataclass, field
 from typing import Iterable, Iterator, Literal
 
@@ -37,14 +38,14 @@ class Problem:
         return f"{printable(self.path)}:{max(self.line, 1)}:{max(self.column, 1)}"
 
     def as_text(self) -> str:
-        text = f"{self.location()}: {self.severity}: {self.message}"
+        text = f"{self.location()}: {self.severity}: {visible(self.message)}"
         if self.hint:
-            text += "\n" + "\n".join("    " + line for line in self.hint.splitlines())
+            text += "\n" + "\n".join("    " + visible(line) for line in self.hint.splitlines())
         return text
 
     def as_github(self) -> str:
         """A GitHub Actions workflow command, shown inline in a pull request."""
-        message = self.message + (f" -- {self.hint}" if self.hint else "")
+        message = visible(self.message + (f" -- {self.hint}" if self.hint else ""))
         message = message.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
         path = (self.path.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
                 .replace(",", "%2C").replace(":", "%3A"))
@@ -112,7 +113,16 @@ def printable(text: str) -> str:
     if text.isprintable():
         return text
     return "".join(repr(c)[1:-1] if ord(c) < 32 or 127 <= ord(c) < 160
-                   or c in "\u2028\u2029" else c for c in text)
+                   or c in "\u2028\u2029" else c for c in visible(text))
+
+
+def visible(text: str) -> str:
+    """``text`` with invisible format characters (zero-width space, direction
+    marks, soft hyphen) shown as escapes: 'Jane\\u200b Doe' is told apart from the
+    actor 'Jane Doe' it otherwise looks exactly like."""
+    if text.isprintable():
+        return text
+    return "".join(repr(c)[1:-1] if unicodedata.category(c) == "Cf" else c for c in text)
 
 
 def _shortlist(value: str, choices: Iterable[str], cutoff: float) -> list[str]:

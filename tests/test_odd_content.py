@@ -321,3 +321,63 @@ def test_a_content_link_to_a_file_outside_the_project_is_refused_not_published(t
     build = run_cli("build", "--content", str(content), "--out", str(tmp_path / "public"))
     assert build.returncode == 0, build.stdout + build.stderr
     assert (tmp_path / "public/claims/copy/index.html").is_file()
+
+
+@pytest.mark.parametrize("value", ["[" * 100_000 + "]" * 100_000,
+                                   "{a: " * 100_000 + "1" + "}" * 100_000], ids=["list", "mapping"])
+def test_values_nested_past_any_use_are_reported_not_a_crash(tmp_path, value):
+    """200 KB of '[' made libyaml recurse until check and build died of a segfault,
+    printing nothing."""
+    content = write_site(tmp_path, claims={"the-claim": claim_text(evidence=value),
+                                           "other": claim_text()})
+    assert_refused(content, "content/claims/the-claim.md:12:1: error: lists and mappings are "
+                            "nested more than 64 levels deep here")
+
+
+def test_merges_that_double_a_mapping_line_by_line_are_refused_quickly(tmp_path):
+    """Each '<<: [*a, *a]' doubled the mapping before any value was counted: 22
+    such lines took 22 s and 2 GB, 40 would never end (run here with 2 GB at most).
+    The report names the anchor that is copied over and over."""
+    import resource
+    import subprocess
+    import sys
+
+    from conftest import REPO
+
+    chain = "".join(f"a{i}: &a{i} {{<<: [*a{i - 1}, *a{i - 1}], k{i}: 1}}\n" for i in range(1, 40))
+    content = write_site(tmp_path, claims={
+        "the-claim": claim_text(a0="&a0 {k: 1}\n" + chain.rstrip("\n")), "other": claim_text()})
+    limit = 2 * 1024 ** 3
+    result = subprocess.run(
+        [sys.executable, "-m", "site_builder", "check", "--content", str(content)],
+        capture_output=True, text=True, timeout=120, env={"PYTHONPATH": str(REPO)},
+        preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_AS, (limit, limit)))
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+    assert "content/claims/the-claim.md:12:1: error: the YAML expands to too many values" \
+        in result.stdout, result.stdout
+
+
+def test_a_key_written_beside_a_merge_overrides_it_without_a_duplicate_error(tmp_path):
+    """'{<<: *e, url: ...}' is how YAML says 'like that one, but': it was refused as
+    'url' given twice (and '<<: [*a, *a]' gave one such error per merged key)."""
+    evidence = ("\n  - &e {title: Report, publisher: Agency, url: 'https://a.example/1'}"
+                "\n  - {<<: *e, url: 'https://a.example/2'}")
+    content = write_site(tmp_path, claims={"the-claim": claim_text(evidence=evidence),
+                                           "other": claim_text()})
+    code, out = check_output(content)
+    assert code == 0 and "given twice" not in out, out
+    build = run_cli("build", "--content", str(content), "--out", str(tmp_path / "public"))
+    assert build.returncode == 0, build.stdout + build.stderr
+    page = (tmp_path / "public/claims/the-claim/index.html").read_text()
+    assert "https://a.example/1" in page and "https://a.example/2" in page
+
+
+def test_an_invisible_character_in_a_name_is_shown_in_the_report(tmp_path):
+    """A zero-width space pasted into 'Jane Doe' made check say: no actor matches
+    'Jane Doe', did you mean 'Jane Doe'? (two names that look the same)."""
+    content = write_site(tmp_path, claims={"the-claim": claim_text(claimant='"Jane\u200b Doe"'),
+                                           "other": claim_text()})
+    assert_refused(content, "content/claims/the-claim.md:4:1: error: no actor matches the "
+                            "claimant 'Jane\\u200b Doe'")
+    result = run_cli("check", "--content", str(content), "--format", "github")
+    assert "'Jane\\u200b Doe'" in result.stdout, result.stdout
