@@ -242,6 +242,27 @@ def _precheck(text: str, first_line: int, path: str, problems: Problems) -> bool
     return ok
 
 
+def _could_be_too_deep(text: str) -> bool:
+    """False when the text cannot nest past ``_MAX_DEPTH`` (most files: cheap).
+
+    A node's enclosing collections are flow ones (a '[' or '{' each), block
+    ones begun on earlier lines (their column is at most this line's indent,
+    two per column: a list may sit at its key's column), and block ones begun
+    on its own line (each after a '-', '?' or ':' there, the first aside).
+    """
+    flows = text.count("[") + text.count("{")
+    if flows > _MAX_DEPTH:
+        return True
+    if sum(text.count(mark) for mark in _NESTING_MARKS) <= _MAX_DEPTH:
+        return False
+    deepest = 0
+    for line in text.split("\n"):
+        indent = len(line) - len(line.lstrip(" "))
+        here = 2 * (indent + 1) + 1 + line.count("-") + line.count("?") + line.count(":")
+        deepest = max(deepest, here)
+    return flows + deepest > _MAX_DEPTH
+
+
 def _too_deep_line(text: str) -> int | None:
     """The 0-based line where the nesting passes ``_MAX_DEPTH``, or None.
 
@@ -249,7 +270,7 @@ def _too_deep_line(text: str) -> int | None:
     enough nesting marks to be that deep, so a common file is not read twice.
     Syntax errors are left to the real parse, which reports them.
     """
-    if sum(text.count(mark) for mark in _NESTING_MARKS) <= _MAX_DEPTH:
+    if not _could_be_too_deep(text):
         return None
     loader = _Loader(text)
     depth = 0

@@ -110,3 +110,41 @@ def test_plain_yaml_file_lines_start_at_one():
     problems = Problems()
     parsed = parse_yaml_file(b"headline: A\nurl: x\n", "seeds/a.yaml", problems)
     assert parsed.line("url") == 2
+
+
+def test_the_cheap_nesting_bound_never_misses_a_file_too_deep():
+    """The quick look that spares most files the second read of the nesting
+    check must say "maybe" for every text nested past the limit, whatever the
+    style: block, flow, compact ('- - - x') or mixed, at any indentation."""
+    import random
+
+    import yaml
+
+    from site_builder.frontmatter import _MAX_DEPTH, _could_be_too_deep
+
+    def depth_of(text: str) -> int:
+        depth = deepest = 0
+        for event in yaml.parse(text, Loader=yaml.SafeLoader):
+            depth += isinstance(event, yaml.CollectionStartEvent)
+            depth -= isinstance(event, yaml.CollectionEndEvent)
+            deepest = max(deepest, depth)
+        return deepest
+
+    def nested(depth: int, rng: random.Random) -> object:
+        value: object = "x"
+        for _ in range(depth):
+            value = [value] if rng.random() < 0.5 else {rng.choice("ab-:?"): value}
+        return value
+
+    rng = random.Random(7)
+    too_deep = 0
+    for case in range(300):
+        depth = rng.randint(_MAX_DEPTH - 3, _MAX_DEPTH + 3)
+        text = yaml.safe_dump({"evidence": nested(depth, rng)}, indent=rng.randint(2, 4),
+                              default_flow_style=rng.choice([False, True, None]), width=10**6)
+        if case % 3 == 0:  # compact block lists, many levels on one line
+            text = "evidence:\n" + "- " * (depth + 1) + "x\n"
+        if depth_of(text) > _MAX_DEPTH:
+            too_deep += 1
+            assert _could_be_too_deep(text), text[:200]
+    assert too_deep > 100  # the cases do reach past the limit
