@@ -234,7 +234,17 @@ class _Linker:
         self.all_claims = {d.slug for d in docs.of("claim")}
         self.claims: dict[str, Claim] = {}
         self.names: dict[str, Actor] = {}
+        self._lines = {d.path: d.parsed.lines for d in docs.of("actor")}
         self._index_names(actors)
+
+    def _name_line(self, actor: Actor, key: str) -> int:
+        """The line of the actor's file that gives it the name with ``key``
+        (its name or one of its aliases), where a clash is to be fixed."""
+        lines = self._lines.get(actor.path, {})
+        named = [("name", actor.name), *((f"aliases[{i}]", alias)
+                                         for i, alias in enumerate(actor.aliases))]
+        where = next((field for field, name in named if _name_key(name) == key), "")
+        return int(lines.get(where) or lines.get("aliases") or 1)
 
     def _index_names(self, actors: list[Actor]) -> None:
         for actor in actors:
@@ -244,7 +254,8 @@ class _Linker:
                 if slug_owner is not None and slug_owner is not actor:
                     # a claimant written as that slug always means that file
                     what = "name" if name == actor.name else "alias"
-                    self.problems.error(actor.path, 1, f"the {what} '{name}' is the file name "
+                    self.problems.error(actor.path, self._name_line(actor, key),
+                                        f"the {what} '{name}' is the file name "
                                         f"of {slug_owner.path}",
                                         f"a claimant written '{name}' means {slug_owner.path}; "
                                         f"remove the {what} or change it")
@@ -255,7 +266,8 @@ class _Linker:
                     if _named_for(actor, name) and not _named_for(other, name):
                         blamed, owner = other, actor  # blame the file not named for it
                         self.names[key] = actor
-                    self.problems.error(blamed.path, 1, f"the name '{name}' also belongs to "
+                    self.problems.error(blamed.path, self._name_line(blamed, key),
+                                        f"the name '{name}' also belongs to "
                                         f"{owner.path}", "a name or alias must point at one actor")
                     continue
                 self.names[key] = actor

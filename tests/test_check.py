@@ -338,6 +338,16 @@ def test_a_name_clash_is_blamed_on_the_file_not_named_for_it(tmp_path):
         "content/actors/acme-corp.md": "---\nname: Jane Doe\n---\nA company.\n"})
     error = one(problems, "content/actors/acme-corp.md")
     assert "the name 'Jane Doe' also belongs to content/actors/jane-doe.md" in error.message
+    assert error.line == 2  # where the name is written, to be changed
+
+
+def test_an_alias_shared_by_two_actors_is_reported_at_the_alias(tmp_path):
+    problems = problems_for(tmp_path, extra={
+        "content/actors/acme-corp.md": "---\nname: Acme Corp\nrole: Company\naliases:\n"
+                                       "  - Acme\n  - j. doe\n---\nA company.\n"})
+    error = one(problems, "content/actors/jane-doe.md")  # the second file read
+    assert "the name 'J. Doe' also belongs to content/actors/acme-corp.md" in error.message
+    assert error.line == 4  # aliases: ["J. Doe"], not the top of the file
 
 
 @pytest.mark.parametrize("logo", ['"javascript:alert(1)"', '"data:image/png;base64,AAAA"',

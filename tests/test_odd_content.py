@@ -82,7 +82,7 @@ def test_an_alias_that_is_another_actors_file_name_is_refused(tmp_path, alias):
                                           f"---\nname: Acme Corp\naliases: [{alias}]\n---\n"})
     code, out = check_output(content)
     assert code == 1, out
-    assert (f"content/actors/acme-corp.md:1:1: error: the alias '{alias}' is the file name of "
+    assert (f"content/actors/acme-corp.md:3:1: error: the alias '{alias}' is the file name of "
             "content/actors/jane-doe.md") in out, out
 
 
