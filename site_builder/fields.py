@@ -209,10 +209,23 @@ class Fields:
                            f"write {key}: [first, second]")
                 continue
             result.append((str(item).strip(), self.line(path)))
+        self._warn_repeats(key, result)
         if required and not result:
             self.error(key, f"'{key}' needs at least one item",
                        f"for example: {key}: {self.spec[key].example}" if key in self.spec else "")
         return result
+
+    def _warn_repeats(self, key: str, items: list[tuple[str, int]]) -> None:
+        """An item listed twice is used once: the second is a slip (a paste, a
+        merge) the editor should see, and maybe meant another item."""
+        first: dict[str, int] = {}
+        for text, line in items:
+            if text in first:
+                self.problems.warning(self.path, line, f"'{text}' is listed twice in "
+                                      f"'{key}' (first at line {first[text]})",
+                                      "remove one of them, or write the one you meant")
+            else:
+                first[text] = line
 
     def mappings(self, key: str) -> list[tuple[dict[str, Any], str]]:
         """A mapping or list of mappings, each with its key path."""

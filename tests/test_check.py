@@ -526,3 +526,16 @@ def test_check_piped_into_a_reader_that_stops_ends_without_a_traceback(tmp_path)
         os.close(write)
     assert "Traceback" not in result.stderr, result.stderr
     assert result.returncode == 141
+
+
+def test_an_item_listed_twice_is_a_warning_at_the_second(tmp_path):
+    """related: [a, b, a] shows 'a' once: the repeat is a slip the editor should see."""
+    problems = problems_for(tmp_path, claims={
+        "jobs-doubled": claim_text(related="\n  - prices-fell\n  - prices-fell",
+                                   topics="[economy, health, economy]"),
+        "prices-fell": claim_text()})
+    assert not problems.errors, [p.as_text() for p in problems]
+    repeats = sorted((p.line, p.message) for p in problems.warnings if "twice" in p.message)
+    assert [line for line, _ in repeats] == [10, 14]  # topics: [...], the second '- '
+    assert "'economy' is listed twice in 'topics' (first at line 10)" in repeats[0][1]
+    assert "'prices-fell' is listed twice in 'related' (first at line 13)" in repeats[1][1]
