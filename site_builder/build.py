@@ -144,19 +144,19 @@ def _age_survivors() -> None:
 
 def check(sources: Sources, options: Options | None = None, cache: BuildCache | None = None,
           files: list[tuple[Path, str]] | None = None,
-          stamps: dict[Path, Stamp] | None = None) -> Result:
+          stamps: dict[Path, Stamp] | None = None, theme: Theme | None = None) -> Result:
     """Load, validate and route everything; write nothing.
 
     With ``cache``, unchanged files are taken from it and the validated
-    files are stored back into it.
+    files are stored back into it. ``theme``: the build's, when it has it.
     """
     with _no_cyclic_gc():
-        return _check(sources, options, cache, files, stamps)
+        return _check(sources, options, cache, files, stamps, theme)
 
 
 def _check(sources: Sources, options: Options | None = None, cache: BuildCache | None = None,
            files: list[tuple[Path, str]] | None = None,
-           stamps: dict[Path, Stamp] | None = None) -> Result:
+           stamps: dict[Path, Stamp] | None = None, theme: Theme | None = None) -> Result:
     options = options or Options(today=today())
     result = Result(Problems())
     with _timed(result, "load"):
@@ -177,7 +177,7 @@ def _check(sources: Sources, options: Options | None = None, cache: BuildCache |
     with _timed(result, "routes"):
         index = _search_index(result.model.site, cache)
         result.routes = build_routes(result.model, result.problems, search_index=index)
-        theme = Theme.for_site(sources.root)
+        theme = theme or Theme.for_site(sources.root)
         theme.report(result.problems, sources.display)
         statics = {url for url in ("/" + p for p in theme.static_files)}
         check_links(result.model, result.routes, result.problems, statics)
@@ -432,7 +432,9 @@ def _build(sources: Sources, out: Path, options: Options | None = None,
     # the quick rebuild and the file cache
     scanned = scan_files(sources) if sources.content.is_dir() else None
     extra = [code_version(), *_option_parts(options)]
-    read = input_files(sources, scanned) if cache and scanned is not None else []
+    # read once (its folders are walked, its assets hashed) for the inputs, check and render
+    theme = Theme.for_site(sources.root)
+    read = input_files(sources, scanned, theme) if cache and scanned is not None else []
     inputs = input_digest(extra, read) if cache else ""
     manifest = manifest_digest(out)
     timings["hash"] = time.perf_counter() - start
@@ -450,12 +452,11 @@ def _build(sources: Sources, out: Path, options: Options | None = None,
     stamps = {path: stamp for (path, _), (_, _, stamp) in zip(files or [], scanned or [])}
     if cache:
         cache.load()
-    result = check(sources, options, cache, files, stamps)
+    result = check(sources, options, cache, files, stamps, theme)
     result.timings = {**timings, **result.timings}
     if result.problems.errors:
         return result
     assert result.model is not None
-    theme = Theme.for_site(sources.root)
     with _timed(result, "render"):
         prints = Fingerprints(result.model.site, [*extra, _theme_digest(theme)],
                               not bodies_only_on_own_pages(theme.template_dirs),

@@ -18,10 +18,13 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from contextlib import contextmanager
-from typing import Any, Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
 
 from .deps import code_version
 from .load import Scanned, Sources, Stamp, file_stamp, scan_files
+
+if TYPE_CHECKING:
+    from .theme import Theme
 
 CACHE_DIR = ".site-builder-cache"
 
@@ -30,7 +33,8 @@ CACHE_DIR = ".site-builder-cache"
 Inputs = list[tuple[str, Stamp]]
 
 
-def input_files(sources: Sources, scanned: Scanned | None = None) -> Inputs:
+def input_files(sources: Sources, scanned: Scanned | None = None,
+                theme: Theme | None = None) -> Inputs:
     """What a build reads: every content, seed and theme file, with its size
     and modification time (nanoseconds).
 
@@ -41,7 +45,7 @@ def input_files(sources: Sources, scanned: Scanned | None = None) -> Inputs:
 
     found: Inputs = [(path, stamp) for path, _, stamp in
                      (scan_files(sources) if scanned is None else scanned)]
-    theme = Theme.for_site(sources.root)
+    theme = theme or Theme.for_site(sources.root)
     paths = []
     for folder in theme.template_dirs:
         paths.extend(sorted(p for p in folder.rglob("*") if p.is_file()))

@@ -22,8 +22,9 @@ SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 #: ``search/facets/t/<slug>.json``, which must fit a file system's 255 bytes
 MAX_SLUG = 200
 _PARTIAL_RE = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
-_YES_NO = {"yes": True, "no": False, "on": True, "off": False, "y": True, "n": False,
-           "true": True, "false": False}  # "true" in quotes too
+#: the words a yes/no field takes (YAML 1.1's, which this loader reads as text)
+YES_NO = {"yes": True, "no": False, "on": True, "off": False, "y": True, "n": False,
+          "true": True, "false": False}  # "true" in quotes too
 
 
 #: Latin letters that do not decompose into an ASCII letter and a mark
@@ -142,8 +143,8 @@ class Fields:
             return default
         if isinstance(value, bool):
             return value
-        if isinstance(value, str) and value.strip().lower() in _YES_NO:
-            return _YES_NO[value.strip().lower()]
+        if isinstance(value, str) and value.strip().lower() in YES_NO:
+            return YES_NO[value.strip().lower()]
         self.error(key, f"'{key}' must be true or false, not '{value}'",
                    f"write {key}: true or {key}: false")
         return default

@@ -58,6 +58,11 @@ class _Loader(_Base):  # type: ignore[misc, valid-type]
 
     yaml_implicit_resolvers = _resolvers()
 
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        #: id of a mapping node -> how many of its entries '<<' merged in (they come first)
+        self.merged: dict[int, int] = {}
+
     def flatten_mapping(self, node: MappingNode) -> None:
         """PyYAML's '<<' merge, stopped as soon as a mapping grows too large.
 
@@ -69,7 +74,7 @@ class _Loader(_Base):  # type: ignore[misc, valid-type]
         if len(node.value) > _MAX_NODES:
             raise _TooLarge(node.start_mark.line)
         if len(node.value) > own:  # merged entries come first; a second call finds none
-            self.merged = {**getattr(self, "merged", {}), id(node): len(node.value) - own}
+            self.merged[id(node)] = len(node.value) - own
 
 
 @dataclass
@@ -457,7 +462,7 @@ class _Walker:
 
     def mapping(self, node: MappingNode, key_path: str) -> dict[str, Any]:
         self.loader.flatten_mapping(node)
-        merged = getattr(self.loader, "merged", {}).get(id(node), 0)
+        merged = self.loader.merged.get(id(node), 0)
         result: dict[str, Any] = {}
         own: set[str] = set()  # keys written in this mapping, not merged in by '<<'
         for index, (key_node, value_node) in enumerate(node.value):

@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote, urljoin
 
-from .fields import MAX_SLUG, SLUG_RE, WINDOWS_RESERVED, Fields, shorten_slug, slugify
+from .fields import (MAX_SLUG, SLUG_RE, WINDOWS_RESERVED, YES_NO, Fields, shorten_slug,
+                     slugify)
 from .load import Document
 from .markdown import Rendered, prerender, render
 from .model import (Actor, Claim, Correction, Reference, Seed, SiteConfig,
@@ -254,8 +255,8 @@ def _verdict(f: Fields, verdicts: dict[str, Verdict]) -> Verdict | None:
     return None
 
 
-#: the YAML 1.1 yes/no words an editor may write for a verdict -> the key they meant
-_YES_NO = {"yes": "true", "on": "true", "y": "true", "no": "false", "off": "false", "n": "false"}
+#: the yes/no words an editor may write for a verdict -> the key they meant
+_YES_NO = {word: "true" if meant else "false" for word, meant in YES_NO.items()}
 
 
 def _scale(verdicts: dict[str, Verdict]) -> str:
