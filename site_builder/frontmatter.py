@@ -30,6 +30,13 @@ _TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
 _BOOL_RE = re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$")
 #: invisible characters that are not text (XML and HTML refuse most of them)
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ufffe\uffff]")
+#: text-direction controls: an override (U+202D, U+202E) makes readers see the
+#: letters after it in another order than the file has them (the "Trojan
+#: Source" trick: a title that reads one way in review and another on the
+#: page); embeddings and isolates change how a run of text is laid out. The
+#: pages set each text's direction themselves (dir="auto"), so none is needed.
+_BIDI_RE = re.compile("[\u202a-\u202e\u2066-\u2069]")
+_BIDI_OVERRIDES = "\u202d\u202e"
 _MAX_NODES = 20_000
 #: deeper than this, lists and mappings are refused before libyaml composes them: it
 #: recurses in C and kills the process (a segfault, no message) at some 20,000 levels
@@ -183,6 +190,7 @@ def parse_yaml(text: str, first_line: int, path: str, problems: Problems) -> Par
         parsed.ok = False
         return parsed
     walker = _Walker(loader, parsed, first_line, path, problems)
+    walker.source = text
     try:
         parsed.data = walker.mapping(node, "")
     except _TooLarge as exc:
@@ -225,11 +233,14 @@ def parse_yaml_file(data: bytes, path: str, problems: Problems) -> Parsed:
 
 
 def _precheck(text: str, first_line: int, path: str, problems: Problems) -> bool:
-    """Tabs and control characters, reported where they are."""
-    if "\t" not in text and not _CONTROL_RE.search(text):
+    """Tabs, control characters and text-direction controls, reported where they are."""
+    if "\t" not in text and not _CONTROL_RE.search(text) and not _BIDI_RE.search(text):
         return True  # the common case, without a pass over each line
     ok = True
     for number, line in enumerate(text.split("\n"), start=first_line):
+        for match in _BIDI_RE.finditer(line):
+            ok = _report_bidi(problems, path, number, match.group(), match.start() + 1,
+                              "front matter") and ok
         indent = line[: len(line) - len(line.lstrip(" \t"))]
         if "\t" in indent:
             problems.error(path, number, "a tab is used for indentation",
@@ -294,8 +305,38 @@ def _too_deep_line(text: str) -> int | None:
     return None
 
 
+def _bidi_name(char: str) -> str:
+    import unicodedata
+
+    return f"U+{ord(char):04X} {unicodedata.name(char, '').lower()}".strip()
+
+
+def _report_bidi(problems: Problems, path: str, line: int, char: str, column: int,
+                 where: str) -> bool:
+    """One text-direction control: an override is an error (False), the rest warnings."""
+    if char in _BIDI_OVERRIDES:
+        problems.error(path, line,
+                       f"an invisible text-direction override ({_bidi_name(char)}) is in the "
+                       f"{where}: readers would see the letters after it in another order "
+                       "than the file has them",
+                       "delete it (retype the text around it if you cannot see it); the "
+                       "pages set each text's direction themselves", column=column)
+        return False
+    problems.warning(path, line,
+                     f"an invisible text-direction character ({_bidi_name(char)}) is in the "
+                     f"{where}: it changes how the text is laid out on the page",
+                     "delete it unless you placed it on purpose; the pages set each "
+                     "text's direction themselves", column=column)
+    return True
+
+
 def _clean_body(body: str, first_line: int, path: str, problems: Problems) -> str:
-    """Drop control characters from the Markdown (they make invalid HTML)."""
+    """Drop control characters from the Markdown (they make invalid HTML);
+    report text-direction controls (the body is published as written)."""
+    if _BIDI_RE.search(body):
+        for number, line in enumerate(body.split("\n"), start=first_line):
+            for match in _BIDI_RE.finditer(line):
+                _report_bidi(problems, path, number, match.group(), match.start() + 1, "text")
     if not _CONTROL_RE.search(body):
         return body
     for number, line in enumerate(body.split("\n"), start=first_line):
@@ -410,6 +451,17 @@ class _Walker:
         self.first_line, self.path, self.problems = first_line, path, problems
         self.count = 0
         self.depth = 0
+        self.source = ""  # the YAML text (to tell a typed character from an escape)
+
+    def _escaped_bidi(self, node: ScalarNode) -> None:
+        """A text-direction control written as an escape ("\\u202e"): the check of
+        the raw text (_precheck) cannot see it."""
+        written = "\n".join(self.source.split("\n")[node.start_mark.line:node.end_mark.line + 1])
+        if _BIDI_RE.search(written):
+            return  # typed as it is: reported already
+        char = _BIDI_RE.search(node.value).group()  # type: ignore[union-attr]
+        _report_bidi(self.problems, self.path, node.start_mark.line + self.first_line, char,
+                     node.start_mark.column + 1, "front matter (written as a backslash escape)")
 
     def value(self, node: Node, key_path: str) -> Any:
         self.count += 1
@@ -446,6 +498,8 @@ class _Walker:
                                     "remove the escape (\\0, \\e, \\x.. or \\u..) from the text "
                                     "in quotes", column=node.start_mark.column + 1)
                 return None
+            if node.style == '"' and _BIDI_RE.search(node.value):
+                self._escaped_bidi(node)
         if node.tag == _STR_TAG:
             return node.value  # the common case, without the constructor's overhead
         try:

@@ -381,3 +381,26 @@ def test_an_invisible_character_in_a_name_is_shown_in_the_report(tmp_path):
                             "claimant 'Jane\\u200b Doe'")
     result = run_cli("check", "--content", str(content), "--format", "github")
     assert "'Jane\\u200b Doe'" in result.stdout, result.stdout
+
+
+@pytest.mark.parametrize("title, column", [('"Crime fell \u202e%02 yb"', 20),   # typed
+                                           ('"Crime fell \\u202e%02 yb"', 8)])  # an escape
+def test_a_text_direction_override_is_refused(tmp_path, title, column):
+    """U+202E shows the letters after it reversed: the page would read otherwise
+    than the file an editor reviewed ("Trojan Source")."""
+    content = write_site(tmp_path, claims={"the-claim": claim_text(title=title),
+                                           "other": claim_text()})
+    assert_refused(content, f"content/claims/the-claim.md:2:{column}: error: an invisible "
+                            "text-direction override (U+202E right-to-left override)")
+
+
+def test_a_text_direction_override_in_the_text_is_refused_and_an_isolate_warned(tmp_path):
+    text = claim_text(title='"Name \u2067x\u2069 said it"') + "Crime fell \u202e%02 yb.\n"
+    content = write_site(tmp_path, claims={"the-claim": text, "other": claim_text()})
+    code, out = check_output(content)
+    assert code == 1, out
+    assert "content/claims/the-claim.md:2:14: warning: an invisible text-direction " \
+           "character (U+2067 right-to-left isolate)" in out, out
+    body_line = text.split("\n").index("Crime fell \u202e%02 yb.") + 1
+    assert f"content/claims/the-claim.md:{body_line}:12: error: an invisible text-direction " \
+           "override" in out, out
