@@ -116,6 +116,13 @@ class Fields:
         data = self.parsed.data if data is None else data
         return data.get(key.split(".")[-1])
 
+    def _written(self, key: str, value: Any) -> str:
+        """A value as the file has it: YAML reads ``0001`` as the number 1 and
+        ``0012`` as 10 (octal), and a message must quote what the editor typed."""
+        if isinstance(value, str):
+            return value.strip()
+        return str(self.parsed.raw.get(key, value)).strip()
+
     # -- typed getters -------------------------------------------------------
     def text(self, key: str, required: bool = False, data: dict[str, Any] | None = None) -> str:
         value = self.get(key, data)
@@ -157,7 +164,7 @@ class Fields:
             if required:
                 self.missing(key)
             return None
-        text = str(value).strip()
+        text = self._written(key, value)
         try:
             return dt.date.fromisoformat(text) if re.fullmatch(r"\d{4}-\d\d-\d\d", text) \
                 else _raise()
@@ -170,7 +177,7 @@ class Fields:
         value = self.get(key, data)
         if value is None or value == "":
             return None
-        text = str(value).strip()
+        text = self._written(key, value)
         match = _PARTIAL_RE.match(text)
         if match:
             year, month, day = (int(g) if g else 0 for g in match.groups())
@@ -296,4 +303,7 @@ def _date_hint(text: str, key: str) -> str:
                f"{year}-{int(month):02d}-{int(day):02d}"
     if re.fullmatch(r"\d{4}-\d\d-\d\d", text):
         return "that day does not exist in the calendar; check the month and day"
+    timed = re.match(r"(\d{4}-\d\d-\d\d)[Tt ]+\d", text)
+    if timed:  # a date and time, as a CMS or another generator writes them
+        return f"leave out the time: {key.split('.')[-1]}: {timed.group(1)}"
     return f"write dates as YYYY-MM-DD, e.g. {key.split('.')[-1]}: 2024-10-05"

@@ -40,6 +40,10 @@ CASES = [
     ({"published": "2024-02-30"}, 11, "not a valid date", "does not exist"),
     ({"published": "05.10.2024"}, 11, "not a valid date", "published: 2024-10-05"),
     ({"claim_date": '"2024-13"'}, 12, "not a valid date", "YYYY-MM"),
+    # YAML reads 00012 as the octal number 10: the message quotes what was typed
+    ({"claim_date": "00012"}, 12, "not a valid date: '00012'", "YYYY-MM"),
+    ({"published": "2024-10-05 10:00"}, 11, "not a valid date: '2024-10-05 10:00'",
+     "leave out the time: published: 2024-10-05"),
     ({"source": "\n  publisher: X\n  url: www.example.com/x"}, 7, "not a valid web address",
      "https://"),
     ({"draft": "maybe"}, 12, "must be true or false", "draft: true"),
