@@ -205,8 +205,10 @@ def _alias_routes(site: Site) -> list[Route]:
 
 
 def _check_collisions(site: Site, routes: list[Route], problems: Problems) -> None:
+    reserved = set()  # pages named so: one message each, not a second for the clash
     for page in site.pages:
         if page.slug in RESERVED:
+            reserved.add(page.path)
             problems.error(page.path, 1, f"the page slug '{page.slug}' is reserved for "
                            f"the site's own /{page.slug}/ pages",
                            f"rename the file, e.g. to 'about-{page.slug}.md'")
@@ -217,6 +219,8 @@ def _check_collisions(site: Site, routes: list[Route], problems: Problems) -> No
             owners[route.output] = route
             continue
         path, line = _blame(site, route, other)
+        if path in reserved:
+            continue
         problems.error(path, line, f"two things would be written to {route.url}",
                        "an alias or page slug collides with another page; rename one")
     for output, route in owners.items():  # a file where another needs a folder

@@ -543,3 +543,16 @@ def test_an_item_listed_twice_is_a_warning_at_the_second(tmp_path):
     assert [line for line, _ in repeats] == [10, 14]  # topics: [...], the second '- '
     assert "'economy' is listed twice in 'topics' (first at line 10)" in repeats[0][1]
     assert "'prices-fell' is listed twice in 'related' (first at line 13)" in repeats[1][1]
+
+
+@pytest.mark.parametrize("slug", ["claims", "search", "verdicts"])
+def test_a_page_named_after_a_section_is_one_error_not_two(tmp_path, slug):
+    """content/pages/claims.md: the reserved name was reported, then again as
+    "two things would be written to /claims/", the same mistake twice."""
+    problems = problems_for(tmp_path, extra={f"content/pages/{slug}.md":
+                                             "---\ntitle: Ours\n---\nText.\n"})
+    errors = [p for p in problems.errors if p.path.endswith(f"pages/{slug}.md")]
+    assert len(errors) == 1, [p.as_text() for p in problems]
+    assert f"the page slug '{slug}' is reserved" in errors[0].message
+    assert f"about-{slug}.md" in errors[0].hint
+    assert len(problems.errors) == 1, [p.as_text() for p in problems]
