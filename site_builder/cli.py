@@ -154,8 +154,9 @@ def parser() -> argparse.ArgumentParser:
 
     new = sub.add_parser("new", help="start a new claim, actor or topic file")
     common(new)
-    new.add_argument("kind", choices=("claim", "actor", "topic"))
-    new.add_argument("slug")
+    new.add_argument("kind", choices=("claim", "actor", "topic"), help="what to start")
+    new.add_argument("slug", help="its file name and address, e.g. jobs-doubled-in-2024 "
+                     "(lowercase letters, digits and single hyphens)")
     new.set_defaults(func=cmd_new)
     return main
 
