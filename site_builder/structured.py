@@ -85,10 +85,16 @@ def _person(actor: Actor) -> dict[str, Any]:
     return data
 
 
-def _appearances(claim: Claim) -> list[dict[str, Any]]:
-    """Where the claim appeared; an archived copy is its address when the
-    original's is not given (a deleted post is often known only by its copy)."""
-    result = []
+def _appearances(claim: Claim) -> tuple[list[dict[str, Any]], int]:
+    """Where the claim appeared, and which of them came first; an archived copy
+    is its address when the original's is not given (a deleted post is often
+    known only by its copy).
+
+    The first is the earliest when every appearance is dated (editors list
+    sources in any order, often the one they found first), else the first
+    listed: without a date an appearance could be the earliest.
+    """
+    result, dates = [], []
     for ref in claim.sources:
         url = ref.url or (ref.seed.url if ref.seed else "") or ref.archive_url
         work: dict[str, Any] = {"@type": "CreativeWork"}
@@ -105,7 +111,10 @@ def _appearances(claim: Claim) -> list[dict[str, Any]]:
             work["datePublished"] = date.iso()
         if len(work) > 1:
             result.append(work)
-    return result
+            dates.append(date.as_date() if date else None)
+    if not result or None in dates:
+        return result, 0
+    return result, min(range(len(result)), key=lambda i: dates[i])  # type: ignore[arg-type, return-value]
 
 
 def claim_review(site: Site, claim: Claim, org: dict[str, Any] | None = None,
@@ -117,10 +126,10 @@ def claim_review(site: Site, claim: Claim, org: dict[str, Any] | None = None,
         item["author"] = authors[0] if len(authors) == 1 else authors
     if claim.claim_date:
         item["datePublished"] = claim.claim_date.iso()
-    appearances = _appearances(claim)
+    appearances, first = _appearances(claim)
     if appearances:
         item["appearance"] = appearances
-        item["firstAppearance"] = appearances[0]
+        item["firstAppearance"] = appearances[first]
     review: dict[str, Any] = {
         "@context": "https://schema.org",
         "@type": "ClaimReview",

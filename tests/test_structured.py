@@ -70,6 +70,25 @@ def test_claim_appearance_is_known_by_its_archived_copy(tmp_path: Path):
         assert item["firstAppearance"]["url"] == url
 
 
+def test_first_appearance_is_the_earliest_dated_source(tmp_path: Path):
+    """Editors list a claim's sources in any order; ClaimReview's
+    firstAppearance is the earliest when every one is dated, else the first
+    listed (an undated one could be the earliest)."""
+    def entry(name: str, date: str = "") -> str:
+        return (f"\n  - publisher: {name}\n    url: https://{name.lower()}.example.com/p"
+                + (f"\n    date: {date}" if date else ""))
+    content = write_site(tmp_path, claims={
+        "dated": claim_text(source=entry("Later", "2024-03-05") + entry("Earlier", '"2024-02"')
+                            + entry("Same", '"2024-02"')),
+        "undated": claim_text(source=entry("Listed", "2024-03-05") + entry("Nodate"))})
+    out = tmp_path / "out"
+    assert run_cli("build", "--content", str(content), "--out", str(out)).returncode == 0
+    for slug, first in (("dated", "earlier"), ("undated", "listed")):
+        item = jsonld(soup(out / "claims" / slug / "index.html"))[0]["itemReviewed"]
+        assert item["firstAppearance"]["url"] == f"https://{first}.example.com/p"
+        assert len(item["appearance"]) == (3 if slug == "dated" else 2)
+
+
 def test_ratings_rise_with_truth(built: Path):
     values = {}
     for key in ("true", "mostly-true", "false"):
