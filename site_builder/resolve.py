@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import unicodedata
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable, Iterable
 
 from .config import read_site
 from .fields import slugify
@@ -235,7 +235,17 @@ class _Linker:
         self.claims: dict[str, Claim] = {}
         self.names: dict[str, Actor] = {}
         self._lines = {d.path: d.parsed.lines for d in docs.of("actor")}
+        self._guesses: dict[tuple[str, str], str] = {}
         self._index_names(actors)
+
+    def _guess(self, kind: str, value: str, choices: Callable[[], Iterable[str]]) -> str:
+        """did_you_mean, once per unknown name and kind in a build: an actor file
+        renamed makes each of its claims ask the same question, and the answer
+        costs a millisecond or more against a big site's names."""
+        key = (kind, value)
+        if key not in self._guesses:
+            self._guesses[key] = did_you_mean(value, choices())
+        return self._guesses[key]
 
     def _name_line(self, actor: Actor, key: str) -> int:
         """The line of the actor's file that gives it the name with ``key``
@@ -293,8 +303,8 @@ class _Linker:
         actor = self.actors.get(name) or self.names.get(_name_key(name))
         if actor or name in self.broken.get("actor", ()):
             return actor
-        choices = list(self.actors) + [a.name for a in self.actors.values()]
-        guess = did_you_mean(name, choices)
+        guess = self._guess("actor", name, lambda: [*self.actors,
+                                                    *(a.name for a in self.actors.values())])
         slug = slugify(name)
         self.problems.error(path, line, f"no actor matches the claimant '{name}'",
                             (guess + "\n" if guess else "") +
@@ -305,7 +315,7 @@ class _Linker:
     def _topic(self, slug: str, line: int, path: str) -> Topic | None:
         topic = self.topics.get(slug)
         if topic is None and slug not in self.broken.get("topic", ()):
-            guess = did_you_mean(slug, self.topics)
+            guess = self._guess("topic", slug, lambda: self.topics)
             self.problems.error(path, line, f"unknown topic '{slug}'",
                                 (guess + "\n" if guess else "") +
                                 f"to add the topic, create content/topics/{slug}.md "
@@ -315,7 +325,7 @@ class _Linker:
     def _seed(self, seed_id: str, line: int, path: str) -> Seed | None:
         seed = self.seeds.get(seed_id)
         if seed is None and seed_id not in self.broken.get("seed", ()):
-            guess = did_you_mean(seed_id, self.seeds)
+            guess = self._guess("seed", seed_id, lambda: self.seeds)
             self.problems.error(path, line, f"unknown seed '{seed_id}'",
                                 (guess + " " if guess else "") +
                                 f"the seeds register has: {', '.join(sorted(self.seeds)) or 'none'}")
@@ -328,7 +338,7 @@ class _Linker:
                                 f"remove '{slug}' from related")
             return False
         if slug not in self.all_claims:
-            guess = did_you_mean(slug, self.all_claims)
+            guess = self._guess("claim", slug, lambda: self.all_claims)
             self.problems.error(path, line, f"unknown related claim '{slug}'",
                                 (guess + " " if guess else "") +
                                 "related takes the file names (slugs) of other claims")

@@ -556,3 +556,15 @@ def test_a_page_named_after_a_section_is_one_error_not_two(tmp_path, slug):
     assert f"the page slug '{slug}' is reserved" in errors[0].message
     assert f"about-{slug}.md" in errors[0].hint
     assert len(problems.errors) == 1, [p.as_text() for p in problems]
+
+
+def test_every_claim_naming_the_same_missing_actor_gets_the_hint(tmp_path):
+    """A renamed actor file leaves each of its claims with the same unknown
+    claimant; the guess is worked out once a build, and each error still has it."""
+    claims = {f"c{i}": claim_text(claimant="jane-do", topics="[econmy]") for i in range(3)}
+    problems = problems_for(tmp_path, claims=claims)
+    actors = [p for p in problems.errors if "no actor matches the claimant 'jane-do'" in p.message]
+    topics = [p for p in problems.errors if "unknown topic 'econmy'" in p.message]
+    assert sorted(p.path for p in actors) == [f"content/claims/c{i}.md" for i in range(3)]
+    assert all("did you mean 'jane-doe'?" in p.hint for p in actors)
+    assert len(topics) == 3 and all("did you mean 'economy'?" in p.hint for p in topics)
