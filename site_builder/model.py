@@ -180,6 +180,7 @@ class Claim:
     related: list["Claim"] = field(default_factory=list, repr=False)
     updated: dt.date | None = None
     author: str = ""
+    editor: str = ""  # who reviewed it: IFCN asks for a second reader
     evidence: list[Reference] = field(default_factory=list)
     corrections: list[Correction] = field(default_factory=list)
     aliases: list[str] = field(default_factory=list)

@@ -36,6 +36,7 @@ CLAIM = _fields(
     ("published", True, "2024-10-05", "publication date of the fact-check, YYYY-MM-DD"),
     ("updated", False, "2024-10-06", "date of the last substantive update, YYYY-MM-DD"),
     ("author", False, '"Jane Checker"', "the fact-checker"),
+    ("editor", False, '"Sam Editor"', "who edited and reviewed the check before publication"),
     ("evidence", False, "\n  - title: \"Official statistics\"\n    url: \"https://example.org/data\"",
      "sources consulted: {title, publisher, url, archive_url, date} or {seed: id}"),
     ("corrections", False, "\n  - date: 2024-10-06\n    note: \"What changed\"\n"

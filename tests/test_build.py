@@ -47,6 +47,22 @@ def test_claim_page_shows_verdict_claimant_sources_and_topics(built: Path):
     assert page.find("section", class_="footnotes") is not None
 
 
+def test_claim_page_names_its_fact_checker_and_editor(tmp_path: Path):
+    """IFCN asks who checked and who reviewed a check: `author` and `editor`
+    show in the who/where/when list, and `editor` is a known field."""
+    content = write_site(tmp_path, claims={
+        "x": claim_text(author='"Sam Checker"', editor='"Alex Editor"'),
+        "y": claim_text()})
+    out = tmp_path / "out"
+    result = run_cli("build", "--content", str(content), "--out", str(out))
+    assert result.returncode == 0 and "warning" not in result.stdout, result.stdout
+    facts = {dt.get_text(strip=True): dt.find_next_sibling("dd").get_text(strip=True)
+             for dt in soup(out / "claims/x/index.html").select("dl dt")}
+    assert facts["Fact-checked by"] == "Sam Checker" and facts["Edited by"] == "Alex Editor"
+    other = {dt.get_text(strip=True) for dt in soup(out / "claims/y/index.html").select("dl dt")}
+    assert "Edited by" not in other and "Fact-checked by" not in other
+
+
 def test_claimant_found_by_alias_and_seed_source_linked(built: Path):
     page = soup(built / "claims/prices-fell/index.html")
     assert "/actors/jane-doe/" in hrefs(page)
