@@ -99,7 +99,7 @@ CORRECTION = ("date", "note", "previous_verdict")
 VERDICT = ("key", "label", "description", "rating", "color")
 PUBLISHER = ("name", "url", "logo")
 POLICIES = ("about", "methodology", "corrections", "funding", "contact", "ethics",
-            "ownership", "masthead")
+            "ownership", "masthead", "tips")
 
 #: front matter field (``a.b`` for a nested key) -> the placeholder that
 #: ``site-builder new claim`` writes there. None can be mistaken for an

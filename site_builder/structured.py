@@ -151,7 +151,7 @@ def claim_review(site: Site, claim: Claim, org: dict[str, Any] | None = None,
 _POLICY_PROPS = {"about": "publishingPrinciples", "methodology": "verificationFactCheckingPolicy",
                  "corrections": "correctionsPolicy", "funding": "ownershipFundingInfo",
                  "ownership": "ownershipFundingInfo", "masthead": "masthead",
-                 "ethics": "ethicsPolicy"}
+                 "ethics": "ethicsPolicy", "tips": "actionableFeedbackPolicy"}
 
 
 def home_organization(site: Site) -> dict[str, Any]:

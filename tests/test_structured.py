@@ -163,6 +163,28 @@ def test_home_has_organization_with_policy_pages(shipped: Path):
     assert org["publishingPrinciples"] == f"{base}/about/"
 
 
+def test_a_tips_page_is_linked_from_home_and_named_in_the_organization(tmp_path: Path):
+    """Readers send claims to check (IFCN: a way for the public to take part);
+    a site names the page that says how as policies.tips."""
+    content = write_site(tmp_path, extra={
+        "content/pages/send-a-claim.md": "---\ntitle: Send us a claim\n---\nWrite to us.\n"})
+    site_yaml = content / "site.yaml"
+    site_yaml.write_text(site_yaml.read_text() + "  tips: send-a-claim\n")
+    out = tmp_path / "out"
+    result = run_cli("build", "--content", str(content), "--out", str(out))
+    assert result.returncode == 0 and "warning" not in result.stdout, result.stdout
+    home = soup(out / "index.html")
+    link = home.select_one(".intro .tips a")
+    assert link["href"] == "/send-a-claim/" and (out / "send-a-claim/index.html").is_file()
+    org = jsonld(home)[0]
+    assert org["actionableFeedbackPolicy"] == "https://checks.example.org/send-a-claim/"
+    plain = tmp_path / "plain"
+    write_site(plain)
+    assert run_cli("build", "--content", str(plain / "content"), "--out",
+                   str(plain / "out")).returncode == 0
+    assert soup(plain / "out/index.html").select(".tips") == []
+
+
 def test_claimreview_data_feed_has_one_item_per_published_claim(shipped: Path):
     feed = json.loads((shipped / "claimreview.json").read_text())
     assert feed["@type"] == "DataFeed"
