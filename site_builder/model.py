@@ -118,6 +118,8 @@ class Actor:
     role: str = ""
     kind: str = "person"
     url: str = ""
+    #: pages that identify the actor elsewhere (Wikidata, Wikipedia): schema.org sameAs
+    same_as: list[str] = field(default_factory=list)
     body_html: str = ""
     claims: list["Claim"] = field(default_factory=list, repr=False)
 

@@ -53,6 +53,8 @@ ACTOR = _fields(
     ("kind", False, "person", "person or organization (for ClaimReview)"),
     ("description", False, '"One line about who this is."', "one line"),
     ("url", False, '"https://example.org/jane-doe"', "official page"),
+    ("same_as", False, '["https://www.wikidata.org/wiki/Q42"]',
+     "the same actor elsewhere (Wikidata, Wikipedia): tells aggregators who this is"),
 )
 
 TOPIC = _fields(

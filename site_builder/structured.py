@@ -80,8 +80,9 @@ def _person(actor: Actor) -> dict[str, Any]:
                             else "Person", "name": actor.name}
     if actor.role and actor.kind != "organization":
         data["jobTitle"] = actor.role
-    if actor.url:
-        data["sameAs"] = actor.url
+    same = list(dict.fromkeys([actor.url, *actor.same_as] if actor.url else actor.same_as))
+    if same:
+        data["sameAs"] = same[0] if len(same) == 1 else same
     return data
 
 

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote, urljoin
 
-from .fields import (MAX_SLUG, SLUG_RE, WINDOWS_RESERVED, YES_NO, Fields, shorten_slug,
-                     slugify)
+from .fields import (MAX_SLUG, SLUG_RE, WINDOWS_RESERVED, YES_NO, Fields, is_web_url,
+                     shorten_slug, slugify)
 from .load import Document
 from .markdown import Rendered, prerender, render
 from .model import (Actor, Claim, Correction, Reference, Seed, SiteConfig,
@@ -404,10 +404,24 @@ def check_actor(doc: Document, config: SiteConfig, problems: Problems) -> Checke
         kind = "person"
     actor = Actor(slug=doc.slug, path=doc.path, name=f.text("name", required=True),
                   aliases=[a for a, _ in f.str_list("aliases")], role=f.text("role"),
-                  kind=kind, description=f.text("description"), url=f.url("url"))
+                  kind=kind, description=f.text("description"), url=f.url("url"),
+                  same_as=_same_as(f, doc.path, problems))
     rendered = _body(doc, config, problems)
     actor.body_html = rendered.html
     return Checked(doc, actor, rendered) if actor.name and doc.parsed.ok else None
+
+
+def _same_as(f: Fields, path: str, problems: Problems) -> list[str]:
+    """The actor's identifying pages elsewhere, each a web address."""
+    found = []
+    for text, line in f.str_list("same_as"):
+        if is_web_url(text):
+            found.append(text)
+        else:
+            problems.error(path, line, f"'same_as' takes web addresses, not '{text}'",
+                           "write the full address of a page about this actor, "
+                           "e.g. https://www.wikidata.org/wiki/Q42")
+    return found
 
 
 def check_topic(doc: Document, config: SiteConfig, problems: Problems) -> Checked | None:

@@ -89,6 +89,32 @@ def test_first_appearance_is_the_earliest_dated_source(tmp_path: Path):
         assert len(item["appearance"]) == (3 if slug == "dated" else 2)
 
 
+def test_an_actors_same_as_pages_identify_the_claimant(tmp_path: Path):
+    """same_as (Wikidata, Wikipedia) tells aggregators which Jane Doe made the
+    claim: it joins the official url in the claimant's sameAs and is linked
+    from the actor's page; an entry that is not a web address is an error at its line."""
+    actor = ("---\nname: Jane Doe\naliases: [J. Doe]\nurl: https://gov.example.org/jane\nsame_as:\n"
+             "  - https://www.wikidata.org/wiki/Q1\n  - https://en.wikipedia.org/wiki/Jane\n"
+             "---\nProfile.\n")
+    content = write_site(tmp_path, extra={"content/actors/jane-doe.md": actor})
+    out = tmp_path / "out"
+    result = run_cli("build", "--content", str(content), "--out", str(out))
+    assert result.returncode == 0 and "warning" not in result.stdout, result.stdout
+    item = jsonld(soup(out / "claims/prices-fell/index.html"))[0]["itemReviewed"]
+    assert item["author"]["sameAs"] == ["https://gov.example.org/jane",
+                                        "https://www.wikidata.org/wiki/Q1",
+                                        "https://en.wikipedia.org/wiki/Jane"]
+    links = soup(out / "actors/jane-doe/index.html").select(".same-as a")
+    assert [(a["href"], a.get_text()) for a in links] == [
+        ("https://www.wikidata.org/wiki/Q1", "wikidata.org"),
+        ("https://en.wikipedia.org/wiki/Jane", "en.wikipedia.org")]
+    (content / "actors/jane-doe.md").write_text(actor.replace("https://en.wikipedia", "en.wikipedia"))
+    problems = check(Sources.at(content)).problems
+    error = [p for p in problems.errors if p.path.endswith("actors/jane-doe.md")]
+    assert len(error) == 1 and error[0].line == 7 and "same_as" in error[0].message, \
+        [p.as_text() for p in problems]
+
+
 def test_ratings_rise_with_truth(built: Path):
     values = {}
     for key in ("true", "mostly-true", "false"):
