@@ -88,6 +88,8 @@ class Reference:
     date: PartialDate | None = None
     seed: Seed | None = None
     note: str = ""
+    #: a key of schema.SOURCE_KINDS: primary, secondary, anonymous ("" not said)
+    kind: str = ""
 
     @property
     def display_title(self) -> str:

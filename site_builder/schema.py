@@ -96,7 +96,10 @@ SITE = _fields(
      "true also writes an SVG card per claim, /cards/<slug>.svg (few sites need it)"),
 )
 
-REFERENCE = ("title", "publisher", "url", "archive_url", "date", "seed", "note")
+REFERENCE = ("title", "publisher", "url", "archive_url", "date", "seed", "note", "kind")
+#: what a piece of evidence is (IFCN: readers can weigh a source by its kind)
+#: (the theme words them: partials/source_list.html)
+SOURCE_KINDS = ("primary", "secondary", "anonymous")
 CORRECTION = ("date", "note", "previous_verdict")
 VERDICT = ("key", "label", "description", "rating", "color")
 PUBLISHER = ("name", "url", "logo")

@@ -21,7 +21,7 @@ from .model import (Actor, Claim, Correction, Reference, Seed, SiteConfig,
                     StandalonePage, Topic, Verdict)
 from .problems import Problems, did_you_mean, printable
 from .schema import (ACTOR, BODY_PLACEHOLDERS, CLAIM, CORRECTION, PAGE, PLACEHOLDERS,
-                     REFERENCE, SEED, TOPIC)
+                     REFERENCE, SEED, SOURCE_KINDS, TOPIC)
 
 Ref = tuple[str, int]  # (name as written, file line)
 
@@ -291,6 +291,7 @@ def _references(f: Fields, key: str, refs: ClaimRefs, need: str) -> list[Referen
             archive_url=f.url(f"{path}.archive_url", data=data),
             date=f.partial_date(f"{path}.date", data=data),
             note=f.text(f"{path}.note", data=data),
+            kind=_source_kind(f, f"{path}.kind", data),
         )
         seed = f.text(f"{path}.seed", data=data)
         if seed:
@@ -301,6 +302,17 @@ def _references(f: Fields, key: str, refs: ClaimRefs, need: str) -> list[Referen
             continue
         result.append(ref)
     return result
+
+
+def _source_kind(f: Fields, key: str, data: dict[str, Any]) -> str:
+    """primary, secondary or anonymous: what the source is, for the reader."""
+    kind = f.text(key, data=data)
+    if not kind or kind in SOURCE_KINDS:
+        return kind
+    guess = did_you_mean(kind.lower(), list(SOURCE_KINDS))
+    f.error(key, f"'{kind}' is not a kind of source",
+            (guess + " " if guess else "") + "kind is one of: " + ", ".join(SOURCE_KINDS))
+    return ""
 
 
 def _corrections(f: Fields, verdicts: dict[str, Verdict],

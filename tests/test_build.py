@@ -63,6 +63,23 @@ def test_claim_page_names_its_fact_checker_and_editor(tmp_path: Path):
     assert "Edited by" not in other and "Fact-checked by" not in other
 
 
+def test_sources_list_says_what_kind_of_source_each_is(tmp_path: Path):
+    """IFCN: readers weigh evidence by its kind; `kind` is shown after the entry."""
+    evidence = ("\n  - title: Labour statistics\n    kind: primary"
+                "\n  - title: A report on it\n    kind: secondary"
+                "\n  - title: An official\n    kind: anonymous\n    note: Not named."
+                "\n  - title: Unsaid")
+    content = write_site(tmp_path, claims={"x": claim_text(evidence=evidence), "y": claim_text()})
+    out = tmp_path / "out"
+    assert run_cli("build", "--content", str(content), "--out", str(out)).returncode == 0
+    items = soup(out / "claims/x/index.html").select("ol.sources > li")
+    kinds = [(li.cite.get_text(strip=True), [k.get_text() for k in li.select(".sources__kind")])
+             for li in items]
+    assert kinds == [("Labour statistics", ["Primary source"]),
+                     ("A report on it", ["Secondary source"]),
+                     ("An official", ["Anonymous source"]), ("Unsaid", [])]
+
+
 def test_claimant_found_by_alias_and_seed_source_linked(built: Path):
     page = soup(built / "claims/prices-fell/index.html")
     assert "/actors/jane-doe/" in hrefs(page)

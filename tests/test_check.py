@@ -51,6 +51,8 @@ CASES = [
     ({"aliases": "[claims/old]"}, 12, "must be a path on this site", "/claims/old-slug/"),
     ({"corrections": "\n  - date: 2024-01-01\n    note: x\n    previous_verdict: flase"}, 15,
      "unknown verdict 'flase'", "did you mean 'false'?"),
+    ({"evidence": "\n  - title: Data\n    kind: primery"}, 14, "'primery' is not a kind of source",
+     "did you mean 'primary'? kind is one of: primary, secondary, anonymous"),
 ]
 
 
