@@ -517,7 +517,7 @@ def _save(cache: BuildCache, result: Result, inputs: str, out: Path, pages: dict
           prints: Fingerprints, theme: Theme, keep: set[str],
           feed: FeedItems | None = None) -> None:
     """What the next build needs to know of this one (see cache.py and quick.py)."""
-    from .problems import format_report
+    from .problems import BUILD_WARNINGS, format_report
 
     assert result.model is not None
     if feed is not None and feed.changed:
@@ -530,7 +530,7 @@ def _save(cache: BuildCache, result: Result, inputs: str, out: Path, pages: dict
     spliced = quick.record(result.routes, prints, result.spans, cache.spliced, keep,
                            {p.path for p in result.problems.items}, links, spliceable)
     cache.save(inputs, out, manifest_digest(out), pages, result.seen,
-               format_report(result.problems), spliced)
+               format_report(result.problems, most_warnings=BUILD_WARNINGS), spliced)
     result.cache_problem = cache.problem
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TextIO
 
 from .load import Sources
-from .problems import format_report
+from .problems import BUILD_WARNINGS, format_report
 
 
 def _sources(args: argparse.Namespace) -> Sources:
@@ -66,7 +66,7 @@ def cmd_build(args: argparse.Namespace) -> int:
               f"({time.perf_counter() - start:.2f} s).")
         return 0
     if result.problems.items:
-        print(format_report(result.problems), file=sys.stderr)
+        print(format_report(result.problems, most_warnings=BUILD_WARNINGS), file=sys.stderr)
     elif result.report:  # a quick rebuild: the warnings of the last full build still hold
         print(result.report, file=sys.stderr)
     if not result.ok:

@@ -92,8 +92,19 @@ class Problems:
         return [p for p in self.sorted() if p.path == path]
 
 
-def format_report(problems: Iterable[Problem], fmt: str = "text") -> str:
-    """Render problems for a terminal (text), GitHub Actions (github) or tools (json)."""
+#: warnings a build lists before it only counts the rest (``check`` lists all)
+BUILD_WARNINGS = 50
+
+
+def format_report(problems: Iterable[Problem], fmt: str = "text",
+                  most_warnings: int | None = None) -> str:
+    """Render problems for a terminal (text), GitHub Actions (github) or tools (json).
+
+    ``most_warnings`` (text only) lists every error but only that many
+    warnings: a site of old checks can carry thousands of warnings (claims
+    over 75 characters), and a build log that repeats them all on every
+    build hides the line that matters.
+    """
     items = list(problems)
     if fmt == "json":
         return json.dumps([asdict(p) for p in items], indent=2, ensure_ascii=False)
@@ -101,9 +112,18 @@ def format_report(problems: Iterable[Problem], fmt: str = "text") -> str:
         return ""
     if fmt == "github":
         return "\n".join(p.as_github() for p in items)
-    lines = [p.as_text() for p in items]
     errors = sum(p.severity == "error" for p in items)
     warnings = len(items) - errors
+    shown, hidden = items, 0
+    if most_warnings is not None and warnings > most_warnings:
+        warned = [id(p) for p in items if p.severity != "error"][:most_warnings]
+        listed = set(warned)
+        shown = [p for p in items if p.severity == "error" or id(p) in listed]
+        hidden = warnings - most_warnings
+    lines = [p.as_text() for p in shown]
+    if hidden:
+        lines.append(f"... and {_plural(hidden, 'more warning')} "
+                     "('site-builder check' lists them all)")
     lines.append(f"{_plural(errors, 'error')}, {_plural(warnings, 'warning')}")
     return "\n".join(lines)
 

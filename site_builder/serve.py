@@ -36,7 +36,7 @@ import jinja2
 from .build import _template_problem, template_frame, today
 from .load import (Document, Documents, Sources, _ignored, find_files, load_file,
                    report_missing_site)
-from .problems import Problems, format_report
+from .problems import BUILD_WARNINGS, Problems, format_report
 from .render import Renderer
 from .resolve import Memo, Options, build_model
 from .validate import check_claim, stamp
@@ -557,7 +557,7 @@ def serve(sources: Sources, host: str = "127.0.0.1", port: int = 8000,
     preview = Preview(sources)
     started = time.perf_counter()
     preview.load_all()
-    report = format_report(preview.snapshot.problems)
+    report = format_report(preview.snapshot.problems, most_warnings=BUILD_WARNINGS)
     if report:
         print(report, file=sys.stderr)
     print(f"Loaded {len(preview.documents)} files in {time.perf_counter() - started:.2f} s; "
@@ -583,7 +583,7 @@ def serve(sources: Sources, host: str = "127.0.0.1", port: int = 8000,
         print(f"Changed {names}: rebuilt in {(time.perf_counter() - begin) * 1000:.0f} ms"
               + (f", {len(problems.errors)} error(s)" if problems.errors else ""))
         if problems.errors:
-            print(format_report(problems), file=sys.stderr)
+            print(format_report(problems, most_warnings=BUILD_WARNINGS), file=sys.stderr)
         LiveReloadHandler.reload_waiters("*")
 
     _reload_stale_pages(LiveReloadHandler, preview)

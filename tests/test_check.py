@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -570,3 +571,28 @@ def test_every_claim_naming_the_same_missing_actor_gets_the_hint(tmp_path):
     assert sorted(p.path for p in actors) == [f"content/claims/c{i}.md" for i in range(3)]
     assert all("did you mean 'jane-doe'?" in p.hint for p in actors)
     assert len(topics) == 3 and all("did you mean 'economy'?" in p.hint for p in topics)
+
+
+def test_build_lists_every_error_but_only_the_first_warnings(tmp_path):
+    """Thousands of old checks with long claims: `check` lists every warning,
+    `build` every error and the first BUILD_WARNINGS warnings, then a count."""
+    from site_builder.problems import BUILD_WARNINGS
+
+    long_claim = '"' + "A claim that runs on and on " * 4 + '"'
+    claims = {f"c{i:03d}": claim_text(claim=long_claim) for i in range(BUILD_WARNINGS + 5)}
+    content = write_site(tmp_path, claims=claims)
+    checked = run_cli("check", "--content", str(content))
+    assert checked.returncode == 0
+    assert checked.stdout.count("characters long") == BUILD_WARNINGS + 5
+    total = int(re.search(r"0 errors, (\d+) warnings", checked.stdout).group(1))
+    assert checked.stdout.count(": warning: ") == total > BUILD_WARNINGS
+    built = run_cli("build", "--content", str(content), "--out", str(tmp_path / "out"))
+    assert built.returncode == 0, built.stderr
+    assert built.stderr.count(": warning: ") == BUILD_WARNINGS
+    assert (f"... and {total - BUILD_WARNINGS} more warnings ('site-builder check' lists "
+            "them all)") in built.stderr
+    assert f"0 errors, {total} warnings" in built.stderr
+    (content / "claims/c054.md").write_text(claim_text(verdict="flase"))  # listed, though last
+    failed = run_cli("build", "--content", str(content), "--out", str(tmp_path / "out"))
+    assert failed.returncode == 1 and "c054.md:8:1: error: unknown verdict 'flase'" in failed.stderr
+    assert failed.stderr.count(": warning: ") == BUILD_WARNINGS
