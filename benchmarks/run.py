@@ -12,6 +12,9 @@ child process, with wall time and peak memory:
   ours warm            the same command again, nothing changed
   ours one changed     one claim's body edited, built again (the edit is undone afterwards)
   ours one front matter  one claim's summary (front matter) edited, built again (undone)
+  ours minimal ...     cold and front-matter builds again, of a copy of the corpus with
+                       peers/ours/templates/ as its own templates: the pages the
+                       peers' minimal themes make (--skip-minimal leaves them out)
   hugo cold            hugo --source S --destination O --quiet   (fresh cache dir)
   pelican cold         pelican content -o out -s pelicanconf.py
 
@@ -332,6 +335,37 @@ def run_ours(corpus: str, cache_tmpl: str, repeat: int, python: str,
     return res
 
 
+MINIMAL_THEME = os.path.join(HERE, "peers", "ours", "templates")
+
+
+def minimal_project(corpus: str) -> str:
+    """A copy of the corpus with peers/ours/templates/ as the site's own templates
+    (the same pages as the peers' minimal themes; see peers/ours/README.md).
+
+    A copy, not links: the edit runs write to its claim files. Remade when the
+    corpus or the templates changed; copying is not timed.
+    """
+    project = os.path.join(corpus, "peers", "ours-minimal")
+    stamp = os.path.join(project, "made-from.json")
+    want = {"corpus": open(os.path.join(corpus, "corpus.json")).read(),
+            "templates": sorted((os.path.relpath(os.path.join(b, n), MINIMAL_THEME),
+                                 open(os.path.join(b, n)).read())
+                                for b, _, names in os.walk(MINIMAL_THEME) for n in names)}
+    try:
+        with open(stamp) as f:
+            if json.load(f) == want:
+                return project
+    except (OSError, ValueError):
+        pass
+    shutil.rmtree(project, ignore_errors=True)
+    for folder in ("content", "seeds"):
+        shutil.copytree(os.path.join(corpus, folder), os.path.join(project, folder))
+    shutil.copytree(MINIMAL_THEME, os.path.join(project, "templates"))
+    with open(stamp, "w") as f:
+        json.dump(want, f)
+    return project
+
+
 def run_hugo(corpus: str, repeat: int, out_root: str | None = None) -> dict:
     hb = hugo_binary()
     if not hb:
@@ -433,18 +467,23 @@ def report(results: list[dict], info: dict, argv: list[str], repeat: int) -> str
                          f"{fmt(med(runs, 'cpu_s'))} | {fmt(med(runs, 'peak_mb'), 0)} | {note} |")
     L += ["", "## Ratios", "",
           "Cold builds unless named; `time` is wall time, `CPU` is CPU seconds.", "",
-          "| claims | time ours / hugo | CPU ours / hugo | time pelican / ours | "
+          "| claims | ours with | time ours / hugo | CPU ours / hugo | time pelican / ours | "
           "CPU pelican / ours | time ours warm / cold | peak MB ours / hugo | peak MB pelican / ours |",
-          "|---:|---:|---:|---:|---:|---:|---:|---:|"]
+          "|---:|---|---:|---:|---:|---:|---:|---:|---:|"]
     for res in results:
-        oc, ow, hc, pc = (res["m"].get(k, {}) for k in ("ours cold", "ours warm", "hugo cold", "pelican cold"))
-        L.append(f"| {res['n']:,} | {ratio(oc.get('seconds'), hc.get('seconds'))} | "
-                 f"{ratio(oc.get('cpu_s'), hc.get('cpu_s'))} | "
-                 f"{ratio(pc.get('seconds'), oc.get('seconds'))} | "
-                 f"{ratio(pc.get('cpu_s'), oc.get('cpu_s'))} | "
-                 f"{ratio(ow.get('seconds'), oc.get('seconds'))} | "
-                 f"{ratio(oc.get('peak_mb'), hc.get('peak_mb'))} | "
-                 f"{ratio(pc.get('peak_mb'), oc.get('peak_mb'))} |")
+        hc, pc = (res["m"].get(k, {}) for k in ("hugo cold", "pelican cold"))
+        for theme, cold, warm in (("default theme", "ours cold", "ours warm"),
+                                  ("minimal theme", "ours minimal cold", "")):
+            if cold not in res["m"]:
+                continue
+            oc, ow = res["m"][cold], res["m"].get(warm, {})
+            L.append(f"| {res['n']:,} | {theme} | {ratio(oc.get('seconds'), hc.get('seconds'))} | "
+                     f"{ratio(oc.get('cpu_s'), hc.get('cpu_s'))} | "
+                     f"{ratio(pc.get('seconds'), oc.get('seconds'))} | "
+                     f"{ratio(pc.get('cpu_s'), oc.get('cpu_s'))} | "
+                     f"{ratio(ow.get('seconds'), oc.get('seconds'))} | "
+                     f"{ratio(oc.get('peak_mb'), hc.get('peak_mb'))} | "
+                     f"{ratio(pc.get('peak_mb'), oc.get('peak_mb'))} |")
     busy = [r for r in results if float(r["load"].split(" / ")[0]) > 0.5]
     if busy:
         L += ["", "Other work was running on the machine during these runs (load average above "
@@ -469,6 +508,8 @@ def main(argv=None) -> int:
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--skip-peers", action="store_true", help="do not build with Hugo/Pelican")
     ap.add_argument("--skip-ours", action="store_true", help="do not build with site-builder")
+    ap.add_argument("--skip-minimal", action="store_true",
+                    help="do not also build ours with the peers' minimal page set")
     ap.add_argument("--report", help="write the Markdown report to this file")
     ap.add_argument("--repeat", type=int, default=1, help="runs per measurement (median)")
     ap.add_argument("--corpus-dir", default=os.path.join(HERE, ".corpus"))
@@ -521,6 +562,14 @@ def main(argv=None) -> int:
             add("ours one front matter", o["front"] or None,
                 f"summary of {o['edited']}" if o["front"] else "not run")
             res["cmds"].append(" ".join(o["cmd"]) + f"  (cache: {o['cache']})")
+            if not args.skip_minimal:
+                project = minimal_project(corpus)
+                m = run_ours(project, args.cache_dir, args.repeat, args.python, args.out_root)
+                note = "peers' page set (peers/ours/); " + check_output(m["out"], project)
+                add("ours minimal cold", m["cold"], note)
+                add("ours minimal front matter", m["front"] or None,
+                    f"summary of {m['edited']}" if m["front"] else "not run")
+                res["cmds"].append(" ".join(m["cmd"]) + f"  (cache: {m['cache']})")
         if not args.skip_peers:
             h = run_hugo(corpus, args.repeat, args.out_root)
             if "error" in h:
