@@ -9,7 +9,9 @@ content or template error never touches the output folder.
   whose bytes changed are written (each one atomically: a temporary file, then
   a rename), files that vanished from the site are removed, and the manifest,
   which lists every file the builder owns with its digest, is replaced last.
-  Only files listed in the manifest are ever deleted.
+  Only files listed in the manifest are ever deleted; a damaged manifest is
+  refused rather than taken for a new folder, and so is a folder of the site
+  that is a link (a write through it would land outside the output folder).
 
 The builder refuses an output folder that holds the content or the project,
 and a non-empty folder it did not make.
@@ -58,6 +60,37 @@ def check_output_dir(out: Path, content: Path, project: Path) -> None:
     if out.is_dir() and any(out.iterdir()) and not (out / MANIFEST).is_file():
         raise OutputError(f"refusing to replace {out}: it is not empty and was not made by "
                           "site-builder; empty it yourself or choose another --out")
+    damage = _manifest_damage(out)
+    if damage and any(name != MANIFEST for name in os.listdir(out)):
+        raise OutputError(
+            f"refusing to build into {out}: its list of the files site-builder wrote "
+            f"({MANIFEST}) {damage}, so the builder cannot tell its files from yours and "
+            "would replace them all; if the folder holds nothing but the built site, "
+            "delete it and build again, else move your own files out of it first")
+
+
+def _manifest_damage(out: Path) -> str:
+    """What is wrong with the output folder's manifest ("" if it is usable or absent).
+
+    Read as text, not trusted: a manifest that says nothing would make the
+    next build treat the folder as new and replace it whole, files someone
+    put there by hand (a CNAME, .well-known/) with it.
+    """
+    try:
+        text = (out / MANIFEST).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return ""
+    except (OSError, ValueError) as exc:
+        return f"cannot be read ({getattr(exc, 'strerror', None) or exc})"
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return "is damaged (not JSON)"
+    if not isinstance(data, dict) or not data:
+        return "is damaged (it lists no files)"
+    if not all(isinstance(k, str) and isinstance(v, str) for k, v in data.items()):
+        return "is damaged (not a list of files and digests)"
+    return ""
 
 
 def _alive(pid: int) -> bool:
@@ -114,6 +147,7 @@ def _recover_pending(out: Path) -> None:
     root = str(out)
     for rel in temps:
         try:
+            refuse_linked_folders(out, [rel])
             os.unlink(_safe_name(root, rel))
         except (OSError, OutputError):
             pass
@@ -257,6 +291,7 @@ def replace_files(out: Path, files: dict[str, bytes], manifest: dict[str, str]) 
     """Replace a few files of a site this builder made (each atomically), then
     the manifest; ``manifest`` is the current one, updated here."""
     out = out.resolve()
+    refuse_linked_folders(out, files)
     _write_files(out, files, atomic=True)
     manifest.update((rel, digest(data)) for rel, data in files.items())
     _write_manifest(out, manifest)
@@ -297,6 +332,7 @@ def _update_in_place(out: Path, files: dict[str, bytes], previous: dict[str, str
         if previous.get(rel) != manifest[rel] or not (out / rel).is_file():
             changed[rel] = data
     removed = [rel for rel in previous if rel not in manifest]
+    refuse_linked_folders(out, [*changed, *removed])
     _write_files(out, changed, atomic=True, obsolete=set(removed))
     with _uninterrupted():
         for rel in removed:
@@ -304,6 +340,29 @@ def _update_in_place(out: Path, files: dict[str, bytes], previous: dict[str, str
         _write_manifest(out, manifest)
     return WriteStats(written=len(changed), unchanged=len(manifest) - len(changed),
                       removed=len(removed))
+
+
+def refuse_linked_folders(root: Path, rels: Iterable[str]) -> None:
+    """Refuse, before any write, a folder on the way to a file that is a link.
+
+    The paths are checked as text (:func:`_safe_name`), but a folder of the
+    site replaced by a link (``claims -> /somewhere``) would take the
+    writes and deletes of every file under it out of the output folder.
+    A link to a file is no danger: it is replaced, never written through.
+    """
+    checked: set[str] = set()
+    base = str(root)
+    for rel in rels:
+        folder = os.path.dirname(_safe_name(base, rel))
+        while folder != base and folder not in checked:
+            checked.add(folder)
+            if os.path.islink(folder):
+                shown = os.path.relpath(folder, base).replace(os.sep, "/")
+                raise OutputError(
+                    f"its folder {shown}/ is a link to {os.path.realpath(folder)}, and the "
+                    "builder writes only inside the output folder: replace the link with "
+                    "a plain folder")
+            folder = os.path.dirname(folder)
 
 
 def _safe_target(root: Path, rel: str) -> Path:

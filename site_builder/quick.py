@@ -33,7 +33,7 @@ from .cache import BuildCache, Inputs, input_digest
 from .deps import with_body
 from .load import Documents, Scanned, Sources, Stamp, load_file
 from .model import Claim, SiteConfig, Verdict
-from .output import digest, manifest_digest, read_manifest, replace_files
+from .output import OutputError, digest, manifest_digest, read_manifest, replace_files
 from .prepare import load_blob, prepare_one
 from .problems import Problems
 from .resolve import Memo
@@ -138,7 +138,11 @@ def rebuild(sources: Sources, out: Path, cache: BuildCache, scanned: Scanned, in
     report = cache.state.get("report", "")
     result = Result(Problems(), timings=timings, report=report, parsed=len(blobs), quick=True,
                     rendered=len(spliced), reused=len(cache.pages) - len(spliced))
-    result.stats = replace_files(out, spliced, manifest)
+    try:
+        result.stats = replace_files(out, spliced, manifest)
+    except (OSError, OutputError) as exc:  # as the full build reports it; nothing is saved
+        result.fatal = f"could not write {out}: {exc}"
+        return result
     cache.append_items(blobs)
     cache.save(digest_now, out, manifest_digest(out), cache.pages, cache.seen, report,
                cache.spliced)

@@ -94,6 +94,41 @@ def test_refuses_to_replace_a_folder_it_did_not_make(tmp_path: Path):
     assert (out / "notes.txt").read_text() == "mine"
 
 
+@pytest.mark.parametrize("manifest", ['{"trunc', "{}", "[1, 2]", '{"index.html": 3}'])
+def test_a_damaged_manifest_is_refused_and_files_put_there_by_hand_survive(tmp_path: Path,
+                                                                          manifest):
+    content = write_site(tmp_path)
+    out = tmp_path / "public"
+    assert run_cli("build", "--content", str(content), "--out", str(out)).returncode == 0
+    (out / "CNAME").write_text("checks.example.org")
+    (out / ".site-builder-manifest.json").write_text(manifest)
+    (content / "claims" / "prices-fell.md").write_text(claim_text(title="Prices fell, twice"))
+    result = run_cli("build", "--content", str(content), "--out", str(out))
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert ".site-builder-manifest.json" in result.stderr and "damaged" in result.stderr
+    assert (out / "CNAME").read_text() == "checks.example.org"
+
+
+@pytest.mark.parametrize("edit", ["text", "file removed"])
+def test_a_site_folder_replaced_by_a_link_is_never_written_through(tmp_path: Path, edit):
+    content = write_site(tmp_path)
+    out = tmp_path / "public"
+    assert run_cli("build", "--content", str(content), "--out", str(out)).returncode == 0
+    elsewhere = tmp_path / "elsewhere"
+    (out / "claims").rename(elsewhere)
+    (out / "claims").symlink_to(elsewhere, target_is_directory=True)
+    before = tree_digest(elsewhere)
+    claim = content / "claims" / "jobs-doubled.md"
+    if edit == "text":
+        claim.write_text(claim.read_text() + "\nOne more sentence.\n")
+    else:
+        claim.unlink()
+    result = run_cli("build", "--content", str(content), "--out", str(out))
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "claims/ is a link to" in result.stderr, result.stderr
+    assert tree_digest(elsewhere) == before
+
+
 def test_rebuild_removes_pages_that_vanished(tmp_path: Path):
     content = write_site(tmp_path)
     out = tmp_path / "public"
@@ -323,8 +358,10 @@ def test_a_fresh_build_killed_at_the_swap_loses_nothing_and_leaves_nothing(tmp_p
 
     content = write_site(tmp_path)
     out = tmp_path / "public"
-    assert run_cli("build", "--content", str(content), "--out", str(out)).returncode == 0
-    (out / ".site-builder-manifest.json").write_text("{}")  # the next build starts afresh
+    # a folder holding only a manifest that lists nothing: the next build starts
+    # afresh and swaps its site in (a folder with more in it would be refused)
+    out.mkdir()
+    (out / ".site-builder-manifest.json").write_text("{}")
     before = tree_digest(out)
     _killed_build(content, out, "rename", nth)
     beside = [p.name for p in tmp_path.iterdir() if p.name.startswith(".public.")]
