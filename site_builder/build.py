@@ -44,12 +44,26 @@ if TYPE_CHECKING:
     from .structured import FeedItems
 
 
+class SettingError(ValueError):
+    """An environment setting the build cannot use; the message says what to do."""
+
+
 def today() -> dt.date:
-    """Today, or the day SOURCE_DATE_EPOCH names (reproducible builds)."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch and epoch.strip().isdigit():
+    """Today, or the day SOURCE_DATE_EPOCH names (reproducible builds).
+
+    A value that is set but is no time fails the build, as the reproducible
+    builds specification asks, rather than be ignored in silence.
+    """
+    epoch = (os.environ.get("SOURCE_DATE_EPOCH") or "").strip()
+    if not epoch:
+        return dt.date.today()
+    try:
         return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc).date()
-    return dt.date.today()
+    except (ValueError, OverflowError, OSError):
+        raise SettingError(f"SOURCE_DATE_EPOCH is set to '{epoch[:40]}', which is not a "
+                           "time this builder can use; set it to seconds since 1970 "
+                           "(git log -1 --format=%ct gives the last commit's), or unset "
+                           "it") from None
 
 
 @dataclass
@@ -195,7 +209,7 @@ def _search_index(site: Site, cache: BuildCache | None) -> SearchIndex:
 
     key = index_key(site)
     index = cache.search_index(key) if cache else None
-    if index is None:
+    if not isinstance(index, SearchIndex):
         words = ClaimWords(cache.memo(WORDS_MEMO) if cache else None)
         index = SearchIndex.for_site(site, words)
         if cache:

@@ -27,6 +27,8 @@ if TYPE_CHECKING:
     from .theme import Theme
 
 CACHE_DIR = ".site-builder-cache"
+#: what state.json holds besides the version, all text
+_STATE_TEXTS = ("inputs", "out", "manifest", "report")
 
 
 #: every file a build reads (content, seeds, theme) with its stat data
@@ -85,7 +87,8 @@ class BuildCache:
         cache = cls(sources.root / CACHE_DIR)
         try:
             state = json.loads((cache.folder / "state.json").read_text())
-            if state.get("version") == cache.version:
+            if isinstance(state, dict) and state.get("version") == cache.version \
+                    and all(isinstance(state.get(k, ""), str) for k in _STATE_TEXTS):
                 cache.state = state
         except (OSError, ValueError):
             pass
@@ -104,8 +107,11 @@ class BuildCache:
     def load_pages(self) -> None:
         """The last build's pages, files and body spans (not the validated files)."""
         data = _load_pickle(self.folder / "pages.pickle", self.version)
-        self.pages, self.seen = data.get("pages", {}), data.get("seen", {})
-        self.spliced = data.get("spliced", {})
+        pages, seen, spliced = (data.get(k, {}) for k in ("pages", "seen", "spliced"))
+        if not _shaped(pages, str, 0) or not _shaped(seen, tuple, 3) \
+                or not _shaped(spliced, tuple, 7):
+            pages, seen, spliced = {}, {}, {}  # damaged: as if there were none
+        self.pages, self.seen, self.spliced = pages, seen, spliced
 
     def append_items(self, items: list[tuple[str, bytes]]) -> None:
         """Add validated files to the items log without reading it."""
@@ -263,6 +269,16 @@ class _ItemLog:
             self.target.unlink(missing_ok=True)
 
 
+def _shaped(data: Any, kind: type, length: int) -> bool:
+    """Whether ``data`` is a dict of str keys to ``kind`` values (of ``length``
+    items when tuples): a cache file of the right version, damaged or tampered
+    with, must make the build start afresh, not fail."""
+    if not isinstance(data, dict):
+        return False
+    return all(isinstance(k, str) and isinstance(v, kind) and (not length or len(v) == length)
+               for k, v in data.items())
+
+
 def _read_items(path: Path, version: str) -> tuple[dict[str, bytes], int]:
     """The records of the items file (later ones win) and how many there are."""
     items: dict[str, bytes] = {}
@@ -274,6 +290,8 @@ def _read_items(path: Path, version: str) -> tuple[dict[str, bytes], int]:
                 return {}, 0
             while True:
                 key, blob = unpickler.load()
+                if not isinstance(key, str) or not isinstance(blob, bytes):
+                    return items, records  # damaged from here on
                 items[key] = blob
                 records += 1
     except EOFError:  # the end, or a torn last record

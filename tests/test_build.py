@@ -577,3 +577,54 @@ def test_feed_and_search_index_follow_front_matter_edits_like_a_clean_build(tmp_
         assert (out / "claimreview.json").read_bytes() == \
             (clean / "claimreview.json").read_bytes(), f"edit {number}"
         assert _site_files(out, "search") == _site_files(clean, "search"), f"edit {number}"
+
+
+def _damage_pages(cache: Path) -> None:
+    """pages.pickle of the right version whose maps are the wrong types."""
+    import pickle
+
+    path = cache / "pages.pickle"
+    version = pickle.loads(path.read_bytes())["version"]
+    path.write_bytes(pickle.dumps({"version": version, "pages": [], "seen": 5,
+                                   "spliced": {"x": 1}}))
+
+
+@pytest.mark.parametrize("damage", [
+    lambda c: (c / "state.json").write_text("[]"),
+    lambda c: (c / "state.json").write_text("null"),
+    lambda c: (c / "state.json").write_text(json.dumps(
+        {**json.loads((c / "state.json").read_text()), "inputs": 3})),
+    _damage_pages,
+    lambda c: (c / "items.pickle").write_bytes(b"\x80\x05garbage"),
+    lambda c: (c / "search.pickle").write_bytes(b""),
+], ids=["state list", "state null", "state field", "pages types", "items", "search"])
+def test_a_damaged_build_cache_is_ignored_and_the_site_is_right(tmp_path: Path, damage):
+    content = write_site(tmp_path)
+    out = tmp_path / "public"
+    assert run_cli("build", "--content", str(content), "--out", str(out)).returncode == 0
+    claim = content / "claims" / "jobs-doubled.md"
+    claim.write_text(claim.read_text().replace("Did jobs double?", "Did jobs triple?"))
+    damage(tmp_path / ".site-builder-cache")
+    result = run_cli("build", "--content", str(content), "--out", str(out))
+    assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
+    clean = tmp_path / "clean"
+    assert run_cli("build", "--content", str(content), "--out", str(clean),
+                   "--no-cache").returncode == 0
+    def tree(root: Path) -> dict[str, bytes]:
+        return {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*")
+                if p.is_file() and p.name != ".site-builder-manifest.json"}
+    assert tree(out) == tree(clean)
+    assert soup(out / "claims" / "jobs-doubled" / "index.html").h1.get_text(
+        " ", strip=True).endswith("triple?")
+
+
+@pytest.mark.parametrize("epoch", ["99999999999999999", "yesterday"])
+def test_an_unusable_source_date_epoch_is_an_error_not_a_traceback(tmp_path: Path,
+                                                                   monkeypatch, epoch):
+    content = write_site(tmp_path)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", epoch)
+    for command in ("build", "check"):
+        result = run_cli(command, "--content", str(content))
+        assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
+        assert f"SOURCE_DATE_EPOCH is set to '{epoch}'" in result.stderr
+    assert not (tmp_path / "public").exists()
