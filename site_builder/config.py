@@ -7,6 +7,8 @@ means truer, so going down the list (best to worst) the numbers must fall.
 
 from __future__ import annotations
 
+import math
+
 import re
 from typing import Any
 from urllib.parse import urlsplit
@@ -199,6 +201,11 @@ def _rating(f: Fields, path: str, value: Any) -> int | None:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
         f.error(path, f"rating must be a positive number, not '{value}'",
                 "leave it out (or 0) for a verdict that is not on the numeric scale")
+        return None
+    if not math.isfinite(value):  # .nan, .inf, 1e400: JSON has no such number
+        f.error(path, f"rating must be a number such as 1 to 5, not '{value}'",
+                "ClaimReview readers cannot read it; give the verdict's place on the "
+                "scale, 1 for the worst")
         return None
     return int(value) if float(value).is_integer() else value  # type: ignore[return-value]
 

@@ -131,6 +131,18 @@ def test_upside_down_verdict_scale_fails(tmp_path):
     assert "wrong way" in error.message and error.line == 6
 
 
+@pytest.mark.parametrize("rating", [".nan", ".inf", "1.0e+400"])
+def test_a_rating_json_cannot_write_is_an_error_at_its_line(tmp_path, rating):
+    site_yaml = (
+        "title: T\nbase_url: https://t.example.org\npublisher: {name: T, url: https://t.example.org/}\n"
+        "verdicts:\n  - {key: 'true', label: 'True', rating: 2}\n"
+        f"  - {{key: 'false', label: 'False', rating: {rating}}}\n")
+    problems = problems_for(tmp_path, claims={"x": claim_text()},
+                            extra={"content/site.yaml": site_yaml})
+    error = one(problems, "content/site.yaml")
+    assert "rating must be a number" in error.message and error.line == 6, error.as_text()
+
+
 def test_yes_no_verdict_proposes_only_a_key_of_the_sites_own_scale(tmp_path):
     """`verdict: no` on a scale without 'false' must not propose 'false' (itself an error)."""
     site_yaml = (
