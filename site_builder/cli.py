@@ -131,8 +131,8 @@ def parser() -> argparse.ArgumentParser:
     build.add_argument("--out", default=None, help="output folder (default: public/ next "
                        "to the content folder)")
     build.add_argument("--drafts", action="store_true", help="include drafts")
-    build.add_argument("--base-url", default=None, help="absolute URL of this deploy "
-                       "(overrides site.yaml; for previews)")
+    build.add_argument("--base-url", default=None, type=_base_url,
+                       help="absolute URL of this deploy (overrides site.yaml; for previews)")
     build.add_argument("--no-cache", action="store_true", help="ignore and do not update "
                        ".site-builder-cache/ (the output is the same, only slower)")
     build.add_argument("--no-index", action="store_true", help="robots.txt disallows all "
@@ -159,6 +159,33 @@ def parser() -> argparse.ArgumentParser:
                      "(lowercase letters, digits and single hyphens)")
     new.set_defaults(func=cmd_new)
     return main
+
+
+def _base_url(text: str) -> str:
+    """--base-url as site.yaml's base_url must be: a web address of a whole domain.
+
+    It goes into every canonical link, the sitemap and the JSON-LD, so a
+    mistyped value (or a javascript: one from a CI variable) would be on
+    every page.
+    """
+    from urllib.parse import urlsplit
+
+    from .fields import is_web_url
+
+    value = text.strip()
+    if not value:  # an unset CI variable: site.yaml's address stands
+        return ""
+    if not is_web_url(value):
+        raise argparse.ArgumentTypeError(
+            f"'{text}' is not a web address: give the deploy's address, starting with "
+            "https:// (on Netlify: --base-url \"$DEPLOY_PRIME_URL\")")
+    parts = urlsplit(value)
+    if parts.path.strip("/") or parts.query or parts.fragment:
+        raise argparse.ArgumentTypeError(
+            f"'{text}' has more than a domain: the site's pages link to each other from "
+            "the root (/claims/...), so give the root address, such as "
+            f"{parts.scheme}://{parts.netloc}")
+    return value
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -7,6 +7,8 @@ import tomllib
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+import pytest
+
 from conftest import REPO, claim_text, run_cli, soup, write_site
 from site_builder.build import check
 from site_builder.load import Sources
@@ -303,6 +305,29 @@ def test_no_index_builds_disallow_robots(tmp_path: Path):
     assert "Disallow: /" in (out / "robots.txt").read_text()
     page = soup(out / "claims/jobs-doubled/index.html")
     assert page.find("link", rel="canonical")["href"].startswith("https://preview--x.example.app/")
+
+
+@pytest.mark.parametrize("url, words", [
+    ("javascript:alert(1)//", "is not a web address"),
+    ("not a url", "is not a web address"),
+    ("https://x.example.org/?q=1#f", "has more than a domain"),
+    ("https://x.example.org/sub/", "has more than a domain"),
+])
+def test_a_base_url_that_would_break_every_link_is_refused(tmp_path: Path, url, words):
+    content = write_site(tmp_path)
+    out = tmp_path / "out"
+    result = run_cli("build", "--content", str(content), "--out", str(out), "--base-url", url)
+    assert result.returncode == 2 and words in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr and not out.exists()
+
+
+def test_an_empty_base_url_keeps_the_one_in_site_yaml(tmp_path: Path):
+    content = write_site(tmp_path)
+    out = tmp_path / "out"
+    assert run_cli("build", "--content", str(content), "--out", str(out),
+                   "--base-url", "").returncode == 0
+    canonical = soup(out / "claims/jobs-doubled/index.html").find("link", rel="canonical")
+    assert canonical["href"].startswith("https://") and "example" in canonical["href"]
 
 
 def test_aliases_become_301s_and_html_redirect_pages(tmp_path: Path):
