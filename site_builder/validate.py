@@ -81,10 +81,25 @@ def check_slug(doc: Document, problems: Problems, taken: frozenset[str] | set[st
 
 def prepare_bodies(docs: list[Document], config: SiteConfig) -> None:
     """Convert every body up front, in parallel when there are many."""
-    prerender([d.parsed.body for d in docs], config.allow_html)
+    prerender([d.parsed.body for d in docs if d.parsed.body.count("|") <= MOST_TABLE_BARS],
+              config.allow_html)
+
+
+#: more '|' than this in one text is refused: markdown-it-py makes three
+#: tokens of every table cell, so a 1 MB table of a million cells took 1.2 GB
+#: and 6 s to convert (a real fact-check's tables have hundreds)
+MOST_TABLE_BARS = 50_000
 
 
 def _body(doc: Document, config: SiteConfig, problems: Problems) -> Rendered:
+    bars = doc.parsed.body.count("|")
+    if bars > MOST_TABLE_BARS:
+        first = next(n for n, line in enumerate(doc.parsed.body.split("\n"), 1) if "|" in line)
+        problems.error(doc.path, first + doc.parsed.body_line - 1,
+                       f"the text has {bars:,} '|' characters, a table too big to publish "
+                       f"(at most {MOST_TABLE_BARS:,})",
+                       "split the table, or publish the data as a file and link to it")
+        return Rendered(html="")
     rendered = render(doc.parsed.body, config.allow_html)
     offset = doc.parsed.body_line - 1
     for line in rendered.h1_lines:

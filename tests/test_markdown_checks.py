@@ -200,3 +200,18 @@ def test_correct_footnotes_are_silent_and_published(tmp_path: Path):
     notes = soup(out / "claims/x/index.html").select(".footnotes li")
     assert [" ".join(n.get_text(" ").split()).split(" ↩")[0] for n in notes] == ["First.",
                                                                                  "Second."]
+
+
+def test_a_table_too_big_to_convert_is_one_error_at_its_first_line(tmp_path: Path):
+    """A million-cell table took gigabytes in markdown-it-py; it is refused unconverted."""
+    rows = "\n".join("|" * 301 for _ in range(200))
+    body = "Intro.\n\n|" + "a|" * 300 + "\n|" + "-|" * 300 + "\n" + rows + "\n"
+    content = _site(tmp_path, body, allow_html=False)
+    result = check(Sources.at(content))
+    errors = [p for p in result.problems.errors if p.path.endswith("claims/x.md")]
+    assert len(errors) == 1 and "table too big" in errors[0].message, errors
+    text = (content / "claims" / "x.md").read_text().split("\n")
+    assert text[errors[0].line - 1].startswith("|a|a|")
+    # a table of ordinary size is published
+    small = _site(tmp_path / "small", "|a|b|\n|-|-|\n|1|2|\n", allow_html=False)
+    assert not check(Sources.at(small)).problems.errors
