@@ -49,18 +49,33 @@ class Sources:
 
     content: Path
     seeds: Path
+    #: the content folder as given, when it is a link to a folder elsewhere
+    link: Path | None = None
 
     @classmethod
     def at(cls, content: Path, seeds: Path | None = None) -> "Sources":
-        content = content.resolve()
-        return cls(content, (seeds or content.parent / "seeds").resolve())
+        """The project is the folder that holds ``content`` as given: a content
+        folder that is a link keeps seeds/, public/, templates/ and the cache
+        beside the link, where the editor put them, not beside its target."""
+        given = Path(os.path.abspath(content))
+        real = given.resolve()
+        project = given.parent.resolve()
+        if real.parent == project:
+            return cls(real, (seeds or real.parent / "seeds").resolve())
+        return cls(real, (seeds or project / "seeds").resolve(), project / given.name)
 
     @property
     def root(self) -> Path:
         """The folder paths in messages are relative to (the project)."""
-        return self.content.parent
+        return self.link.parent if self.link else self.content.parent
 
     def display(self, path: Path) -> str:
+        if self.link is not None:  # files of the linked folder, under the link's name
+            text, content = str(path), str(self.content)
+            if not text.startswith(content + os.sep):
+                text = str(path.resolve())
+            if text.startswith(content + os.sep):
+                return (f"{self.link.name}/" + text[len(content) + 1:]).replace(os.sep, "/")
         text, root = str(path), str(self.root)
         if not text.startswith(root + os.sep):
             text = str(path.resolve())

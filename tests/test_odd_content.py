@@ -404,3 +404,24 @@ def test_a_text_direction_override_in_the_text_is_refused_and_an_isolate_warned(
     body_line = text.split("\n").index("Crime fell \u202e%02 yb.") + 1
     assert f"content/claims/the-claim.md:{body_line}:12: error: an invisible text-direction " \
            "override" in out, out
+
+
+def test_a_content_folder_that_is_a_link_keeps_the_project_beside_the_link(tmp_path: Path):
+    """seeds/, public/ and the cache stay in the project, and messages name
+    files by the link, as the editor knows them."""
+    project = tmp_path / "project"
+    project.mkdir()
+    real = write_site(tmp_path / "elsewhere")
+    (tmp_path / "elsewhere" / "seeds").rename(project / "seeds")
+    (project / "content").symlink_to(real, target_is_directory=True)
+    result = run_cli("build", "--content", str(project / "content"))
+    assert result.returncode == 0, result.stderr
+    assert (project / "public" / "claims" / "prices-fell" / "index.html").is_file()
+    assert (project / ".site-builder-cache").is_dir()
+    assert sorted(p.name for p in (tmp_path / "elsewhere").iterdir()) == ["content", "static"]
+    claim = real / "claims" / "prices-fell.md"
+    claim.write_text(claim.read_text().replace("verdict: mostly-true", "verdict: flase"))
+    result = run_cli("check", "--content", str(project / "content"))
+    assert result.returncode == 1
+    assert "content/claims/prices-fell.md:" in result.stdout, result.stdout
+    assert "elsewhere" not in result.stdout
