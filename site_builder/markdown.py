@@ -115,7 +115,7 @@ def _normalize_link(normalize: Callable[[str], str]) -> Callable[[str], str]:
 #: ids the theme and the footnotes use on a page; a body heading never takes one
 _TAKEN_IDS = re.compile(r"(main|claim-[a-z-]+|share-url|others-.*|.*-heading|seed-[a-z-]+"
                         r"|(search|filter)-.*|fn(ref)?\d+(:\d+)?)\Z")
-_VERSION = "8"  # part of the memo key: bump when the HTML or the Rendered fields change
+_VERSION = "9"  # part of the memo key: bump when the HTML or the Rendered fields change
 
 
 def _heading_id(title: str) -> str:
@@ -240,6 +240,23 @@ def _body_facts(state: StateCore) -> None:
             start = definition["map"][0]
             written = _NOTE_DEFINITION.match(state.src.split("\n", start + 1)[start])
             facts.note_malformed.append((start + 1, written.group(1) if written else label[1:]))
+    if "[^" in state.src:
+        _stray_definitions(state, facts)
+
+
+def _stray_definitions(state: StateCore, facts: Rendered) -> None:
+    """``[^ label]:`` lines Markdown took for text, not a definition (a label
+    that starts with a blank): published as written, or glued to the note
+    above. Lines of code blocks are code, not mistakes."""
+    code = [range(*t.map) for t in state.tokens if t.type in ("fence", "code_block") and t.map]
+    known = {line for line, _ in facts.note_malformed}
+    for number, text in enumerate(state.src.split("\n"), start=1):
+        written = _NOTE_DEFINITION.match(text)
+        if written is None or number in known or any(number - 1 in r for r in code):
+            continue
+        label = written.group(1)
+        if not label.strip() or label != label.strip() or any(c.isspace() for c in label):
+            facts.note_malformed.append((number, label))
 
 
 #: ``[^label]:`` at the start of a line, the label as written

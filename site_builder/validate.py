@@ -168,8 +168,8 @@ def _footnote_problems(path: str, rendered: Rendered, offset: int, problems: Pro
                          "source') or correct the label")
     for line, label in rendered.note_malformed:
         problems.warning(path, line + offset, f"'[^{label}]' is not a footnote: a footnote "
-                         "label cannot be empty or hold a space, so Markdown reads this line "
-                         "as a link definition", "write the label without spaces, e.g. "
+                         "label cannot be empty or hold a space, so Markdown does not read this "
+                         "line as a note: it hides it as a link definition or prints it as text", "write the label without spaces, e.g. "
                          f"[^{'-'.join(label.split()).lower() or 'note'}], here and where the "
                          "text refers to it")
     for line, label in rendered.note_unused:

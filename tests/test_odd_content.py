@@ -190,14 +190,21 @@ def test_a_claims_file_instead_of_a_folder_is_reported(tmp_path):
     assert "content/claims:1:1: warning: claims is a file, not a folder" in out, out
 
 
-@pytest.mark.parametrize("label", ["a b", ""])
-def test_a_footnote_label_with_a_space_is_explained_at_its_definition(tmp_path, label):
-    body = f"Said so.[^{label}]\n\n[^{label}]: https://news.example.com/source\n"
+@pytest.mark.parametrize("label, before", [("a b", ""), ("", ""), (" space", ""),
+                                           (" space", "[^1]: a first note\n")])
+def test_a_footnote_label_with_a_space_is_explained_at_its_definition(tmp_path, label,
+                                                                     before):
+    """Also a label that starts with a blank, which Markdown prints as text (or,
+    under another note, glues to it) rather than take for a definition."""
+    refer = "[^1]" if before else ""
+    body = (f"Said so.[^{label}]{refer}\n\n{before}"
+            f"[^{label}]: https://news.example.com/source\n")
     content = write_site(tmp_path, claims={"the-claim": claim_text(body=body),
                                            "other": claim_text()})
     code, out = check_output(content)
-    # the definition is on body line 3, file line 15
-    assert f"content/claims/the-claim.md:15:1: warning: '[^{label}]' is not a footnote" \
+    # the definition is on body line 3 (4 after another note), file line 15 (16)
+    line = 16 if before else 15
+    assert f"content/claims/the-claim.md:{line}:1: warning: '[^{label}]' is not a footnote" \
         in out, out
 
 
