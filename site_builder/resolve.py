@@ -325,10 +325,17 @@ class _Linker:
     def _seed(self, seed_id: str, line: int, path: str) -> Seed | None:
         seed = self.seeds.get(seed_id)
         if seed is None and seed_id not in self.broken.get("seed", ()):
+            if not self.seeds:  # no register at all, most likely in the wrong place
+                self.problems.error(path, line, f"unknown seed '{seed_id}': no seed was found",
+                                    f"a seed is a file seeds/{seed_id}.yaml in the seeds "
+                                    "register, the seeds/ folder next to the content folder "
+                                    "(or the folder --seeds names); or give the source's "
+                                    "publisher and url instead of a seed")
+                return None
             guess = self._guess("seed", seed_id, lambda: self.seeds)
             self.problems.error(path, line, f"unknown seed '{seed_id}'",
                                 (guess + " " if guess else "") +
-                                f"the seeds register has: {', '.join(sorted(self.seeds)) or 'none'}")
+                                f"the seeds register has: {', '.join(sorted(self.seeds))}")
         return seed
 
     def _related_ok(self, claim: Claim, slug: str, line: int, path: str,

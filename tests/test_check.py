@@ -608,3 +608,13 @@ def test_build_lists_every_error_but_only_the_first_warnings(tmp_path):
     failed = run_cli("build", "--content", str(content), "--out", str(tmp_path / "out"))
     assert failed.returncode == 1 and "c054.md:8:1: error: unknown verdict 'flase'" in failed.stderr
     assert failed.stderr.count(": warning: ") == BUILD_WARNINGS
+
+
+def test_a_seed_named_with_no_seeds_register_says_where_seeds_go(tmp_path):
+    import shutil
+
+    content = write_site(tmp_path, claims={"x": claim_text(source="\n  seed: first-article")})
+    shutil.rmtree(tmp_path / "seeds")
+    error = one(check(Sources.at(content)).problems, "content/claims/x.md")
+    assert "no seed was found" in error.message and error.line == 6, error.as_text()
+    assert "seeds/first-article.yaml" in error.hint and "--seeds" in error.hint
