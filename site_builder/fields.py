@@ -8,6 +8,7 @@ value is wrong, so validation never stops at the first mistake.
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 import re
 from typing import Any, Iterable
 from urllib.parse import urlsplit
@@ -42,8 +43,6 @@ WINDOWS_RESERVED = frozenset({"con", "prn", "aux", "nul", *(f"com{n}" for n in r
 def _ascii_digits(text: str) -> str:
     """Every decimal digit as its ASCII one (Arabic-Indic, Devanagari, ...): a
     number keeps its meaning in a slug instead of being dropped."""
-    import unicodedata
-
     if text.isascii():
         return text
     return "".join(str(unicodedata.decimal(c)) if c.isdecimal() else c for c in text)
@@ -51,8 +50,6 @@ def _ascii_digits(text: str) -> str:
 
 def slugify(text: str) -> str:
     """The slug an editor most likely meant (for hints)."""
-    import unicodedata
-
     text = unicodedata.normalize("NFKD", _ascii_digits(text).translate(_LETTERS))
     text = text.encode("ascii", "ignore").decode()
     slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "untitled"
@@ -126,10 +123,15 @@ class Fields:
     # -- typed getters -------------------------------------------------------
     def text(self, key: str, required: bool = False, data: dict[str, Any] | None = None) -> str:
         value = self.get(key, data)
-        if value is None or (isinstance(value, str) and not value.strip()):
-            if required:
-                self.missing(key) if value is None else self.error(
-                    key, f"'{key}' is empty", "write a value after the colon")
+        if value is None or (isinstance(value, str) and _blank(value)):
+            if required and value is None:
+                self.missing(key)
+            elif required and value.strip():
+                self.error(key, f"'{key}' holds only invisible characters (zero-width "
+                           "spaces or marks), so it would show as nothing",
+                           "delete the value and type it again")
+            elif required:
+                self.error(key, f"'{key}' is empty", "write a value after the colon")
             return ""
         if isinstance(value, bool):
             raw = self.parsed.raw.get(key, str(value).lower())
@@ -275,6 +277,15 @@ class Fields:
         self.error(key, f"'{value}' is not a valid {what} slug",
                    f"use lowercase letters, digits and single hyphens: '{slugify(value)}'")
         return False
+
+
+def _blank(text: str) -> bool:
+    """Nothing a reader would see: blanks, or only invisible format characters
+    (zero-width spaces, joiners, direction marks), which a headline pasted
+    from elsewhere can be made of. The first visible character ends the scan."""
+    if text.isascii():
+        return not text.strip()
+    return all(c.isspace() or unicodedata.category(c) == "Cf" for c in text)
 
 
 def is_web_url(text: str) -> bool:

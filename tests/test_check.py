@@ -618,3 +618,15 @@ def test_a_seed_named_with_no_seeds_register_says_where_seeds_go(tmp_path):
     error = one(check(Sources.at(content)).problems, "content/claims/x.md")
     assert "no seed was found" in error.message and error.line == 6, error.as_text()
     assert "seeds/first-article.yaml" in error.hint and "--seeds" in error.hint
+
+
+@pytest.mark.parametrize("title", ['"\\u200b\\u200b"', '"\\u200e \\u2060"'])
+def test_a_title_of_only_invisible_characters_is_an_error(tmp_path, title):
+    problems = problems_for(tmp_path, claims={"x": claim_text(title=title)})
+    error = one(problems, "content/claims/x.md")
+    assert "only invisible characters" in error.message and error.line == 2, error.as_text()
+
+
+def test_a_title_with_a_zero_width_joiner_in_a_word_is_fine(tmp_path):
+    problems = problems_for(tmp_path, claims={"x": claim_text(title='"Emoji \\U0001F469\\u200d\\U0001F52C test"')})
+    assert not [p for p in problems.errors if p.path.endswith("x.md")]
