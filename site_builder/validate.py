@@ -240,7 +240,9 @@ def _check_claim_reviewed(f: Fields, text: str, verdicts: dict[str, Verdict]) ->
     joined = " ".join(words)
     for verdict in verdicts.values():
         label = " ".join(re.findall(r"[\w'-]+", verdict.label.lower()))
-        if label and re.search(rf"(?<![\w-]){re.escape(label)}(?![\w-])", joined):
+        # a label of one or two letters ('A', 'No', a letter grade) is a word of
+        # every other sentence: naming it is not naming the rating
+        if len(label) > 2 and re.search(rf"(?<![\w-]){re.escape(label)}(?![\w-])", joined):
             f.warning("claim", f"the claim text names the verdict '{verdict.label}'",
                       "state the claim as it was made; the verdict goes in 'verdict'")
             return

@@ -432,3 +432,19 @@ def test_a_content_folder_that_is_a_link_keeps_the_project_beside_the_link(tmp_p
     assert result.returncode == 1
     assert "content/claims/prices-fell.md:" in result.stdout, result.stdout
     assert "elsewhere" not in result.stdout
+
+
+def test_a_one_letter_verdict_label_is_not_taken_for_the_rating_in_a_claim(tmp_path):
+    """'A' is in every other claim: naming the rating there is not what it means."""
+    from conftest import SITE_YAML
+    scale = ("verdicts:\n"
+             "  - {key: grade-a, label: 'A', rating: 2, description: d}\n"
+             "  - {key: grade-f, label: 'Fabricated', rating: 1, description: d}\n")
+    content = write_site(tmp_path, claims={
+        "x": claim_text(claim='"A new plant opened"', verdict="grade-a"),
+        "y": claim_text(claim='"The photo is fabricated"', verdict="grade-f")},
+        extra={"content/site.yaml": SITE_YAML + scale})
+    code, out = check_output(content)
+    assert "names the verdict 'A'" not in out, out
+    assert "content/claims/y.md:3:1: warning: the claim text names the verdict 'Fabricated'" \
+        in out, out
