@@ -312,6 +312,8 @@ def _date_hint(text: str, key: str) -> str:
         day, month, year = match.groups()
         return f"write dates as YYYY-MM-DD, e.g. {key.split('.')[-1]}: " \
                f"{year}-{int(month):02d}-{int(day):02d}"
+    if re.fullmatch(r"0000-\d\d-\d\d", text):
+        return "the calendar has no year 0 (1 BC is followed by AD 1); check the year"
     if re.fullmatch(r"\d{4}-\d\d-\d\d", text):
         return "that day does not exist in the calendar; check the month and day"
     timed = re.match(r"(\d{4}-\d\d-\d\d)[Tt ]+\d", text)

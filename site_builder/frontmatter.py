@@ -521,12 +521,25 @@ class _Walker:
         except Exception:  # noqa: BLE001 - a '!!' tag the value does not fit raises anything
             name = node.tag.rsplit(":", 1)[-1]  # (KeyError for !!bool maybe, ...)
             self.parsed.raw.pop(key_path, None)  # refused here: not "empty" again later
+            if not self._tagged(node):  # YAML took it for a number it cannot hold
+                shown = node.value if len(node.value) <= 40 else node.value[:40] + "..."
+                self.problems.error(self.path, node.start_mark.line + self.first_line,
+                                    f"'{shown}' ({len(node.value):,} characters) reads as a "
+                                    "number too long to use",
+                                    "put the value in quotes if it is text",
+                                    column=node.start_mark.column + 1)
+                return None
             self.problems.error(self.path, node.start_mark.line + self.first_line,
                                 f"'{node.value}' cannot be read as a {name}, as its "
                                 f"'!!{name}' tag asks", "remove the '!!' tag and write the "
                                 "value plainly (in quotes if it is text)",
                                 column=node.start_mark.column + 1)
             return None
+
+    def _tagged(self, node: Node) -> bool:
+        """Whether the file gives ``node`` a '!' tag (else YAML chose its type)."""
+        source = getattr(self, "source", "")
+        return source[node.start_mark.index:node.start_mark.index + 1] == "!"
 
     def mapping(self, node: MappingNode, key_path: str) -> dict[str, Any]:
         self.loader.flatten_mapping(node)

@@ -39,6 +39,7 @@ CASES = [
      "did you mean 'first-article'?"),
     ({"summary": None}, 1, "required field 'summary' is missing", 'summary: "'),
     ({"published": "2024-02-30"}, 11, "not a valid date", "does not exist"),
+    ({"published": "0000-01-01"}, 11, "not a valid date", "no year 0"),
     ({"published": "05.10.2024"}, 11, "not a valid date", "published: 2024-10-05"),
     ({"claim_date": '"2024-13"'}, 12, "not a valid date", "YYYY-MM"),
     # YAML reads 00012 as the octal number 10: the message quotes what was typed

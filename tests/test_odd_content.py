@@ -448,3 +448,11 @@ def test_a_one_letter_verdict_label_is_not_taken_for_the_rating_in_a_claim(tmp_p
     assert "names the verdict 'A'" not in out, out
     assert "content/claims/y.md:3:1: warning: the claim text names the verdict 'Fabricated'" \
         in out, out
+
+
+def test_a_number_too_long_for_yaml_says_to_quote_it_without_repeating_it(tmp_path):
+    content = write_site(tmp_path, claims={"x": claim_text(title="1" * 5000)})
+    code, out = check_output(content)
+    line = next(l for l in out.splitlines() if "content/claims/x.md:2:" in l)
+    assert "number too long" in line and "!!" not in out and len(line) < 200, line
+    assert "put the value in quotes" in out
