@@ -104,8 +104,27 @@ class Fields:
         known = list(known)
         for key in data:
             if key not in known:
-                guess = did_you_mean(str(key), known)
-                self.warning(prefix + str(key), f"unknown field '{prefix}{key}' is ignored",
+                text = str(key)
+                odd = [c for c in text if c in _ODD_SPACES]
+                if odd or text != text.strip():
+                    # pasted from a word processor: a non-breaking space is not
+                    # indentation to YAML, so the key is another one (or the field's
+                    # own group is left empty), which the message must make visible
+                    shown = "".join(f"\\u{ord(c):04x}" if c in _ODD_SPACES else c
+                                    for c in text)
+                    bare = text.strip(" \u00a0\u2007\u202f\t")
+                    guess = (f"this is the field '{bare}'" if bare in known
+                             else did_you_mean(bare, known))
+                    self.warning(prefix + text, f"unknown field '{prefix}{shown}' is ignored: "
+                                 + ("it holds a non-breaking space (\\u00a0), which YAML does "
+                                    "not read as a space" if odd else
+                                    "it has blanks around the name"),
+                                 "retype the spaces before and after the name as ordinary "
+                                 "spaces (text pasted from a word processor brings "
+                                 "non-breaking ones)" + (f"; {guess}" if guess else ""))
+                    continue
+                guess = did_you_mean(text, known)
+                self.warning(prefix + text, f"unknown field '{prefix}{key}' is ignored",
                              guess or "known fields: " + ", ".join(known))
 
     # -- raw access ----------------------------------------------------------
@@ -277,6 +296,10 @@ class Fields:
         self.error(key, f"'{value}' is not a valid {what} slug",
                    f"use lowercase letters, digits and single hyphens: '{slugify(value)}'")
         return False
+
+
+#: spaces that look like a space but are not one to YAML
+_ODD_SPACES = frozenset("\u00a0\u2007\u202f")
 
 
 def _blank(text: str) -> bool:

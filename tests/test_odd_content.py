@@ -456,3 +456,15 @@ def test_a_number_too_long_for_yaml_says_to_quote_it_without_repeating_it(tmp_pa
     line = next(l for l in out.splitlines() if "content/claims/x.md:2:" in l)
     assert "number too long" in line and "!!" not in out and len(line) < 200, line
     assert "put the value in quotes" in out
+
+
+def test_non_breaking_spaces_around_a_key_are_named_in_the_warning(tmp_path):
+    """A word processor's non-breaking spaces look like indentation, and are not."""
+    text = claim_text(source="\n  seed: first-article").replace(
+        "\nverdict:", "\nverdict\u00a0:").replace("\n  seed:", "\n\u00a0\u00a0seed:")
+    content = write_site(tmp_path, claims={"x": text, "other": claim_text()})
+    code, out = check_output(content)
+    verdict = next(l for l in out.splitlines() if "unknown field 'verdict" in l)
+    assert "verdict\\u00a0" in verdict and "non-breaking space" in verdict, out
+    assert "this is the field 'verdict'" in out
+    assert "unknown field '\\u00a0\\u00a0seed'" in out, out
