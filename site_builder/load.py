@@ -330,6 +330,15 @@ def report_missing_site(sources: Sources, problems: Problems) -> None:
         problems.error(sources.display(path), 1, "site.yaml is a folder, not a file",
                        "move what is in it elsewhere, then make site.yaml a text file")
         return
+    inner = next((d for d in sorted(sources.content.glob("*/site.yaml"))
+                  if d.is_file()), None) if sources.content.is_dir() else None
+    if inner is not None:  # --content names the project, not its content folder
+        folder = inner.parent
+        problems.error(sources.display(path), 1, "site.yaml is missing from this folder",
+                       f"{folder.name}/site.yaml exists: pass the content folder, "
+                       f"--content {folder.name} (or run the command in "
+                       f"{sources.content.name}/ without --content)")
+        return
     problems.error(sources.display(path), 1,
                    "site.yaml is missing",
                    "create it with at least:\ntitle: \"My fact-check site\"\n"

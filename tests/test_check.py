@@ -631,3 +631,11 @@ def test_a_title_of_only_invisible_characters_is_an_error(tmp_path, title):
 def test_a_title_with_a_zero_width_joiner_in_a_word_is_fine(tmp_path):
     problems = problems_for(tmp_path, claims={"x": claim_text(title='"Emoji \\U0001F469\\u200d\\U0001F52C test"')})
     assert not [p for p in problems.errors if p.path.endswith("x.md")]
+
+
+def test_content_pointing_at_the_project_says_which_folder_to_pass(tmp_path):
+    write_site(tmp_path)
+    result = run_cli("check", "--content", str(tmp_path))
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "site.yaml is missing from this folder" in result.stdout, result.stdout
+    assert "--content content" in result.stdout
