@@ -251,10 +251,11 @@ def _precheck(text: str, first_line: int, path: str, problems: Problems) -> bool
     if "\t" not in text and not _has_control(text) and not _has_bidi(text):
         return True  # the common case, without a pass over each line
     ok = True
+    where = "front matter" if first_line > 1 else "file"  # site.yaml and seeds: all YAML
     for number, line in enumerate(text.split("\n"), start=first_line):
         for match in _BIDI_RE.finditer(line):
             ok = _report_bidi(problems, path, number, match.group(), match.start() + 1,
-                              "front matter") and ok
+                              where) and ok
         indent = line[: len(line) - len(line.lstrip(" \t"))]
         if "\t" in indent:
             problems.error(path, number, "a tab is used for indentation",
@@ -264,7 +265,7 @@ def _precheck(text: str, first_line: int, path: str, problems: Problems) -> bool
         for match in _CONTROL_RE.finditer(line):
             problems.error(path, number,
                            f"an invisible control character (U+{ord(match.group()):04X}) "
-                           "is in the front matter",
+                           f"is in the {where}",
                            "it was probably pasted from another program: delete it "
                            "(retype the text around it if you cannot see it)",
                            column=match.start() + 1)
