@@ -90,6 +90,8 @@ class Reference:
     note: str = ""
     #: a key of schema.SOURCE_KINDS: primary, secondary, anonymous ("" not said)
     kind: str = ""
+    #: the file line of ``date`` (the check for dates in the future reports it)
+    date_line: int = field(default=0, compare=False, repr=False)
 
     @property
     def display_title(self) -> str:

@@ -205,7 +205,10 @@ def _warn_future_dates(item: Checked, today: dt.date, problems: Problems) -> Non
     later = [("updated", claim.updated, lines("updated")),
              ("claim_date", claim.claim_date.as_date() if claim.claim_date else None,
               lines("claim_date")),
-             *(("corrections", c.date, c.line) for c in claim.corrections)]
+             *(("corrections", c.date, c.line) for c in claim.corrections),
+             *((key, ref.date.as_date(), ref.date_line)
+               for key, refs in (("source", claim.sources), ("evidence", claim.evidence))
+               for ref in refs if ref.date is not None)]
     for key, day, line in later:
         if day is not None and day > today:
             problems.warning(item.doc.path, line, f"'{key}' has a date in the future ({day})",

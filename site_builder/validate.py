@@ -309,6 +309,7 @@ def _references(f: Fields, key: str, refs: ClaimRefs, need: str) -> list[Referen
             date=f.partial_date(f"{path}.date", data=data),
             note=f.text(f"{path}.note", data=data),
             kind=_source_kind(f, f"{path}.kind", data),
+            date_line=f.line(f"{path}.date"),
         )
         seed = f.text(f"{path}.seed", data=data)
         if seed:

@@ -325,11 +325,13 @@ def test_partial_date_with_a_zero_month_day_or_year_is_refused(tmp_path, value):
 def test_dates_after_today_are_flagged_where_they_are_written(tmp_path):
     problems = problems_for(tmp_path, claims={
         "the-claim": claim_text(updated="9999-12-31", claim_date='"2999"',
-                                corrections="\n  - date: 9999-01-01\n    note: x"),
+                                corrections="\n  - date: 9999-01-01\n    note: x",
+                                source="\n  publisher: Example News\n  date: 2998-05"),
         "other": claim_text()})
     warnings = [p for p in problems.warnings if p.path.endswith("the-claim.md")]
     assert {(p.line, p.message.split("'")[1]) for p in warnings} == {
-        (12, "updated"), (13, "claim_date"), (15, "corrections")}, [p.as_text() for p in warnings]
+        (7, "source"), (12, "updated"), (13, "claim_date"), (15, "corrections")}, \
+        [p.as_text() for p in warnings]
     assert all("in the future" in p.message for p in warnings)
 
 
