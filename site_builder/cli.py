@@ -170,7 +170,7 @@ def _base_url(text: str) -> str:
     """
     from urllib.parse import urlsplit
 
-    from .fields import is_web_url
+    from .fields import beyond_domain, is_web_url
 
     value = text.strip()
     if not value:  # an unset CI variable: site.yaml's address stands
@@ -179,8 +179,8 @@ def _base_url(text: str) -> str:
         raise argparse.ArgumentTypeError(
             f"'{text}' is not a web address: give the deploy's address, starting with "
             "https:// (on Netlify: --base-url \"$DEPLOY_PRIME_URL\")")
-    parts = urlsplit(value)
-    if parts.path.strip("/") or parts.query or parts.fragment:
+    if beyond_domain(value):
+        parts = urlsplit(value)
         raise argparse.ArgumentTypeError(
             f"'{text}' has more than a domain: the site's pages link to each other from "
             "the root (/claims/...), so give the root address, such as "

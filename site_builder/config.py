@@ -8,12 +8,10 @@ means truer, so going down the list (best to worst) the numbers must fall.
 from __future__ import annotations
 
 import math
-
 import re
 from typing import Any
-from urllib.parse import urlsplit
 
-from .fields import SLUG_RE, Fields, is_web_url, slugify
+from .fields import SLUG_RE, Fields, beyond_domain, is_web_url, slugify
 from .load import Document
 from .model import Publisher, SiteConfig, Verdict
 from .problems import Problems
@@ -96,8 +94,7 @@ def _language(f: Fields) -> str:
 
 def _served_at_root(f: Fields, base_url: str) -> None:
     """The site's own links start at / (the contract's URLs): it cannot live in a sub-folder."""
-    path = urlsplit(base_url).path.strip("/")
-    if path or urlsplit(base_url).query or urlsplit(base_url).fragment:
+    if beyond_domain(base_url):
         f.warning("base_url", f"'base_url' has more than a domain: '{base_url}'",
                   "the site's pages link to each other from the root of the domain "
                   "(/claims/...), so serve it at the root of a domain or sub-domain, e.g. "

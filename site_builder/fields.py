@@ -8,8 +8,8 @@ value is wrong, so validation never stops at the first mistake.
 from __future__ import annotations
 
 import datetime as dt
-import unicodedata
 import re
+import unicodedata
 from typing import Any, Iterable
 from urllib.parse import urlsplit
 
@@ -105,14 +105,14 @@ class Fields:
         for key in data:
             if key not in known:
                 text = str(key)
-                odd = [c for c in text if c in _ODD_SPACES]
+                odd = any(c in _ODD_SPACES for c in text)
                 if odd or text != text.strip():
                     # pasted from a word processor: a non-breaking space is not
                     # indentation to YAML, so the key is another one (or the field's
                     # own group is left empty), which the message must make visible
                     shown = "".join(f"\\u{ord(c):04x}" if c in _ODD_SPACES else c
                                     for c in text)
-                    bare = text.strip(" \u00a0\u2007\u202f\t")
+                    bare = text.strip("".join(_ODD_SPACES) + " \t")
                     guess = (f"this is the field '{bare}'" if bare in known
                              else did_you_mean(bare, known))
                     self.warning(prefix + text, f"unknown field '{prefix}{shown}' is ignored: "
@@ -309,6 +309,13 @@ def _blank(text: str) -> bool:
     if text.isascii():
         return not text.strip()
     return all(c.isspace() or unicodedata.category(c) == "Cf" for c in text)
+
+
+def beyond_domain(url: str) -> bool:
+    """Whether a site address has more than a domain (a path, query or fragment):
+    the site's own links start at / (the contract's URLs), so it cannot live there."""
+    parts = urlsplit(url)
+    return bool(parts.path.strip("/") or parts.query or parts.fragment)
 
 
 def is_web_url(text: str) -> bool:

@@ -81,7 +81,7 @@ def check_slug(doc: Document, problems: Problems, taken: frozenset[str] | set[st
 
 def prepare_bodies(docs: list[Document], config: SiteConfig) -> None:
     """Convert every body up front, in parallel when there are many."""
-    prerender([d.parsed.body for d in docs if d.parsed.body.count("|") <= MOST_TABLE_BARS],
+    prerender([d.parsed.body for d in docs if not _too_many_bars(d.parsed.body)],
               config.allow_html)
 
 
@@ -91,9 +91,13 @@ def prepare_bodies(docs: list[Document], config: SiteConfig) -> None:
 MOST_TABLE_BARS = 50_000
 
 
+def _too_many_bars(body: str) -> bool:
+    return body.count("|") > MOST_TABLE_BARS
+
+
 def _body(doc: Document, config: SiteConfig, problems: Problems) -> Rendered:
-    bars = doc.parsed.body.count("|")
-    if bars > MOST_TABLE_BARS:
+    if _too_many_bars(doc.parsed.body):
+        bars = doc.parsed.body.count("|")
         first = next(n for n, line in enumerate(doc.parsed.body.split("\n"), 1) if "|" in line)
         problems.error(doc.path, first + doc.parsed.body_line - 1,
                        f"the text has {bars:,} '|' characters, a table too big to publish "
@@ -169,7 +173,8 @@ def _footnote_problems(path: str, rendered: Rendered, offset: int, problems: Pro
     for line, label in rendered.note_malformed:
         problems.warning(path, line + offset, f"'[^{label}]' is not a footnote: a footnote "
                          "label cannot be empty or hold a space, so Markdown does not read this "
-                         "line as a note: it hides it as a link definition or prints it as text", "write the label without spaces, e.g. "
+                         "line as a note: it hides it as a link definition or prints it as "
+                         "text", "write the label without spaces, e.g. "
                          f"[^{'-'.join(label.split()).lower() or 'note'}], here and where the "
                          "text refers to it")
     for line, label in rendered.note_unused:
