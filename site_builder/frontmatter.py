@@ -197,7 +197,8 @@ def parse_yaml(text: str, first_line: int, path: str, problems: Problems) -> Par
     try:
         parsed.data = walker.mapping(node, "")
     except _TooLarge as exc:
-        problems.error(path, exc.line + first_line, "the YAML expands to too many values (aliases?)",
+        what = f"'{exc.key}'" if exc.key else "the YAML"
+        problems.error(path, exc.line + first_line, f"{what} expands to too many values (aliases?)",
                        "write the values out plainly instead of using & anchors and * aliases")
         parsed.ok = False
     except yaml.MarkedYAMLError as exc:  # a '<<' merge of something not a mapping
@@ -450,11 +451,13 @@ def _open_quote_line(exc: yaml.MarkedYAMLError, source: str) -> int | None:
 
 
 class _TooLarge(Exception):
-    """Too many values or levels: ``line`` (0-based) is where the walk gave up."""
+    """Too many values or levels: ``line`` (0-based) is where the walk gave up,
+    or the line of the top-level ``key`` whose value grew too large."""
 
-    def __init__(self, line: int) -> None:
+    def __init__(self, line: int, key: str = "") -> None:
         super().__init__(line)
         self.line = line
+        self.key = key
 
 
 class _Walker:
@@ -565,7 +568,13 @@ class _Walker:
             if index >= merged:  # a merged key gives way to a later one, as YAML says
                 own.add(key)
             self.parsed.lines[child] = line
-            result[key] = self.value(value_node, child)
+            try:
+                result[key] = self.value(value_node, child)
+            except _TooLarge:
+                if key_path:
+                    raise
+                # where the aliases are used, not the first of the values they repeat
+                raise _TooLarge(key_node.start_mark.line, key) from None
             self.parsed.lines[child] = line
         return result
 

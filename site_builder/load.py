@@ -273,6 +273,7 @@ def _entry_stamp(entry: os.DirEntry) -> Stamp:  # type: ignore[type-arg]
 def warn_ignored(sources: Sources, problems: Problems) -> None:
     """Files an editor probably meant as content but that the builder skips."""
     _warn_misplaced(sources, problems)
+    _warn_linked_folders(sources, problems)
     for folder, kind in KINDS.items():
         base = sources.content / folder
         if os.path.lexists(base) and not base.is_dir():
@@ -297,6 +298,22 @@ def warn_ignored(sources: Sources, problems: Problems) -> None:
         for path in sources.seeds.glob("*.yml"):
             problems.warning(sources.display(path), 1, "this file is ignored: seeds end in .yaml",
                              f"rename it to {path.stem}.yaml")
+
+
+def _warn_linked_folders(sources: Sources, problems: Problems) -> None:
+    """A link to a folder under claims/ (or actors/, ...) is not followed: it could
+    bring in files from anywhere on the machine, or the same files twice. Say so,
+    since nothing in it is published."""
+    for folder in KINDS:
+        for base, folders, _ in os.walk(sources.content / folder):
+            for name in sorted(folders):
+                path = Path(base, name)
+                if not name.startswith(".") and path.is_symlink():
+                    problems.warning(sources.display(path), 1, "this folder is a link: links "
+                                     "to folders are not followed, so nothing in it is read",
+                                     "move the files themselves into this folder (or a "
+                                     "real folder here), then remove the link")
+            folders[:] = sorted(f for f in folders if not f.startswith("."))
 
 
 def _warn_misplaced(sources: Sources, problems: Problems) -> None:
@@ -324,8 +341,11 @@ def _warn_misplaced(sources: Sources, problems: Problems) -> None:
 
 
 def report_missing_site(sources: Sources, problems: Problems) -> None:
-    """site.yaml is required: say what to put in it."""
+    """site.yaml is required: say what to put in it (unless it is there but could
+    not be read, which :func:`load_file` reported at the file already)."""
     path = sources.content / "site.yaml"
+    if os.path.lexists(path) and not path.is_dir():
+        return
     if path.is_dir():
         problems.error(sources.display(path), 1, "site.yaml is a folder, not a file",
                        "move what is in it elsewhere, then make site.yaml a text file")

@@ -360,7 +360,8 @@ def test_merges_that_double_a_mapping_line_by_line_are_refused_quickly(tmp_path)
         capture_output=True, text=True, timeout=120, env={"PYTHONPATH": str(REPO)},
         preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_AS, (limit, limit)))
     assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
-    assert "content/claims/the-claim.md:12:1: error: the YAML expands to too many values" \
+    # a_i holds 2**(i+1) - 1 keys: the count of values passes 20,000 within a13 (line 25)
+    assert "content/claims/the-claim.md:25:1: error: 'a13' expands to too many values" \
         in result.stdout, result.stdout
 
 
@@ -468,3 +469,47 @@ def test_non_breaking_spaces_around_a_key_are_named_in_the_warning(tmp_path):
     assert "verdict\\u00a0" in verdict and "non-breaking space" in verdict, out
     assert "this is the field 'verdict'" in out
     assert "unknown field '\\u00a0\\u00a0seed'" in out, out
+
+
+def test_a_site_yaml_linked_from_outside_gets_one_error_not_also_missing(tmp_path):
+    """The file is there but refused: saying it is missing as well contradicts it."""
+    content = write_site(tmp_path)
+    outside = tmp_path / "outside-site.yaml"
+    (content / "site.yaml").rename(outside)
+    (content / "site.yaml").symlink_to(outside)
+    code, out = check_output(content)
+    assert code == 1, out
+    assert "content/site.yaml:1:1: error: this is a link to a file outside" in out, out
+    assert "site.yaml is missing" not in out and "1 error," in out, out
+
+
+def test_a_linked_folder_under_claims_is_named_not_skipped_in_silence(tmp_path):
+    """Links to folders are not followed (files from anywhere, or the same
+    claims twice); the editor is told, and none of its claims is published."""
+    content = write_site(tmp_path, claims={"inside": claim_text()})
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    (shared / "elsewhere.md").write_text(claim_text(title='"A claim kept elsewhere"'))
+    (content / "claims/shared").symlink_to(shared)
+    (content / "claims/again").symlink_to(content / "claims")
+    code, out = check_output(content)
+    assert code == 0, out
+    for name in ("again", "shared"):
+        assert f"content/claims/{name}:1:1: warning: this folder is a link" in out, out
+    build = run_cli("build", "--content", str(content), "--out", str(tmp_path / "public"))
+    assert build.returncode == 0, build.stdout + build.stderr
+    assert not (tmp_path / "public/claims/elsewhere").exists()
+    assert (tmp_path / "public/claims/inside/index.html").is_file()
+
+
+def test_an_alias_bomb_is_reported_at_the_key_that_expands(tmp_path):
+    """Not at the first value the aliases repeat, lines above, which the editor
+    would search in vain."""
+    bomb = 'a: &a ["x", "x", "x", "x", "x", "x", "x", "x", "x"]\n' + "".join(
+        f"{b}: &{b} [{', '.join([f'*{a}'] * 9)}]\n" for a, b in zip("abcde", "bcdef"))
+    content = write_site(tmp_path, claims={"the-claim": claim_text(
+        title='"Fine"\n' + bomb.rstrip("\n"))})
+    text = (content / "claims/the-claim.md").read_text().split("\n")
+    line = text.index(next(t for t in text if t.startswith("e: "))) + 1  # 9**5 values
+    assert_refused(content, f"content/claims/the-claim.md:{line}:1: error: 'e' expands to "
+                   "too many values (aliases?)")
