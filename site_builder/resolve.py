@@ -16,7 +16,7 @@ from typing import Any, Callable, Iterable
 from .config import read_site
 from .fields import slugify
 from .load import Document, Documents
-from .model import Actor, Claim, Seed, Site, StandalonePage, Topic, Verdict
+from .model import Actor, Claim, PartialDate, Seed, Site, StandalonePage, Topic, Verdict
 from .problems import Problem, Problems, did_you_mean
 from .validate import Checked, check_slug, prepare_bodies, validate_document
 
@@ -202,15 +202,16 @@ def _warn_future_dates(item: Checked, today: dt.date, problems: Problems) -> Non
     """
     claim: Claim = item.obj
     lines = item.doc.parsed.line
-    later = [("updated", claim.updated, lines("updated")),
-             ("claim_date", claim.claim_date.as_date() if claim.claim_date else None,
-              lines("claim_date")),
-             *(("corrections", c.date, c.line) for c in claim.corrections),
-             *((key, ref.date.as_date(), ref.date_line)
-               for key, refs in (("source", claim.sources), ("evidence", claim.evidence))
-               for ref in refs if ref.date is not None)]
+    # partial dates as written ("2998-05", not its first day), compared by their first day
+    later: list[tuple[str, dt.date | PartialDate | None, int]] = [
+        ("updated", claim.updated, lines("updated")),
+        ("claim_date", claim.claim_date, lines("claim_date")),
+        *(("corrections", c.date, c.line) for c in claim.corrections),
+        *((key, ref.date, ref.date_line)
+          for key, refs in (("source", claim.sources), ("evidence", claim.evidence))
+          for ref in refs)]
     for key, day, line in later:
-        if day is not None and day > today:
+        if day is not None and (day.as_date() if isinstance(day, PartialDate) else day) > today:
             problems.warning(item.doc.path, line, f"'{key}' has a date in the future ({day})",
                              "check the year: this date should not be later than today")
     made = claim.claim_date

@@ -333,6 +333,10 @@ def test_dates_after_today_are_flagged_where_they_are_written(tmp_path):
         (7, "source"), (12, "updated"), (13, "claim_date"), (15, "corrections")}, \
         [p.as_text() for p in warnings]
     assert all("in the future" in p.message for p in warnings)
+    shown = {p.message.split("'")[1]: p.message.rsplit("(", 1)[1].rstrip(")") for p in warnings}
+    # a partial date as written, not the first day it stands for
+    assert shown == {"source": "2998-05", "updated": "9999-12-31", "claim_date": "2999",
+                     "corrections": "9999-01-01"}, shown
 
 
 def test_empty_required_field_is_named_at_its_own_line(tmp_path):
