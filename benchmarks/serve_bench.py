@@ -4,9 +4,11 @@ Starts the real preview server on a copy of a corpus, then repeatedly edits
 one claim file and polls its page over HTTP until the new text is served.
 The figure includes the watcher's poll interval, the rebuild and the render.
 ``--what body`` edits a heading of the claim's text; ``--what summary`` its
-summary (front matter that lists, feeds and cards show too).
+summary (front matter that lists, feeds and cards show too); ``--what verdict``
+its verdict as well as its summary (the claim moves between verdict pages, so
+the whole model is linked again, not patched).
 
-    python benchmarks/serve_bench.py --claims 10000 [--edits 20] [--what summary]
+    python benchmarks/serve_bench.py --claims 10000 [--edits 20] [--what summary|verdict]
 """
 
 from __future__ import annotations
@@ -41,9 +43,19 @@ def fetch(url: str) -> str:
         return response.read().decode("utf-8", "replace")
 
 
-def edited(text: str, marker: str, what: str) -> str:
-    """The claim file with ``marker`` in its body's first heading or in its summary."""
-    if what == "summary":
+#: verdicts of the generated site.yaml (benchmarks/generate.py), one per edit in turn
+VERDICTS = ("false", "mostly-false", "half-true", "mostly-true", "true", "misleading")
+
+
+def edited(text: str, marker: str, what: str, n: int = 0) -> str:
+    """The claim file with ``marker`` in its body's first heading or in its
+    summary (and, for ``verdict``, the ``n``-th verdict in turn that is not its own)."""
+    if what == "verdict":
+        own = re.search(r'(?m)^verdict: "?([a-z-]+)"?$', text)
+        others = [v for v in VERDICTS if not own or v != own.group(1)]
+        text = re.sub(r"(?m)^verdict: .*$", f'verdict: "{others[n % len(others)]}"', text,
+                      count=1)
+    if what in ("summary", "verdict"):
         return re.sub(r"(?m)^summary: .*$", f"summary: {marker}.", text, count=1)
     return text.replace("## ", f"## {marker} ", 1)
 
@@ -52,7 +64,7 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--claims", type=int, default=10000)
     parser.add_argument("--edits", type=int, default=20)
-    parser.add_argument("--what", choices=("body", "summary"), default="body",
+    parser.add_argument("--what", choices=("body", "summary", "verdict"), default="body",
                         help="what each edit changes (default: a heading of the body)")
     args = parser.parse_args()
     source = corpus(args.claims)
@@ -86,7 +98,7 @@ def main() -> int:
             for n in range(args.edits):
                 marker = f"Edit number {n} of the benchmark"
                 before = time.perf_counter()
-                target.write_text(edited(original, marker, args.what), encoding="utf-8")
+                target.write_text(edited(original, marker, args.what, n), encoding="utf-8")
                 while marker not in fetch(url):
                     time.sleep(0.002)
                 times.append((time.perf_counter() - before) * 1000)
