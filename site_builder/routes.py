@@ -161,8 +161,7 @@ def build_routes(model: Model, problems: Problems, with_search: bool = True,
                             context={"title": topic.title, "claims": topic.claims,
                                      "page_url": topic.url_path, "site_updated": latest}))
     for verdict in site.verdicts:
-        routes += paginate(verdict.url, "verdict.html", verdict.claims, size,
-                           {"verdict": verdict}, _latest(verdict.claims))
+        routes += verdict_routes(site, verdict)
     for seed in site.seeds:
         routes.append(Route(seed.url_path, "source.html", context={"seed": seed},
                             sources=(seed.path,)))
@@ -189,6 +188,12 @@ def build_routes(model: Model, problems: Problems, with_search: bool = True,
                      context={"part": part}) for part in range(1, sitemap_parts(routes) + 1)]
     _check_collisions(site, routes, problems)
     return routes
+
+
+def verdict_routes(site: Site, verdict: Verdict) -> list[Route]:
+    """A verdict's pages (the preview makes them again when a claim changes verdict)."""
+    return paginate(verdict.url, "verdict.html", verdict.claims, site.config.page_size,
+                    {"verdict": verdict}, _latest(verdict.claims))
 
 
 def _alias_routes(site: Site) -> list[Route]:

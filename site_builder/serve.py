@@ -20,6 +20,7 @@ import os
 import html
 import json
 import logging
+import math
 import mimetypes
 import socket
 import sys
@@ -40,8 +41,8 @@ from .problems import BUILD_WARNINGS, Problems, format_report
 from .render import Renderer
 from .resolve import Memo, Options, build_model
 from .validate import check_claim, stamp
-from .model import Site
-from .routes import Route, build_routes, check_links
+from .model import Site, Verdict
+from .routes import Route, build_routes, check_links, verdict_routes
 from .search import routes as search_routes
 from .theme import Theme, default_theme
 
@@ -169,9 +170,11 @@ class Preview:
         """The common edit, fast: a claim whose links did not change.
 
         When a saved claim still names the same claimants, topics, related
-        claims, seeds, verdict, dates and status, the model keeps its shape:
-        the new claim object takes the old one's place in every list and
-        route. Anything else (or any problem) goes through the full rebuild.
+        claims, seeds, dates and status, the model keeps its shape: the new
+        claim object takes the old one's place in every list and route. A new
+        verdict moves it between two verdicts' lists, as long as neither list
+        gains or loses a page. Anything else (or any problem) goes through
+        the full rebuild.
         """
         old_doc, snap = self.documents.get(path), self.snapshot
         if (old_doc is None or old_doc.kind != "claim" or snap.problems.errors
@@ -200,6 +203,9 @@ class Preview:
         new.sources = list(item.refs.sources)  # same seeds, all resolved (no errors)
         new.evidence = list(item.refs.evidence)
         _replace_everywhere(snap, old, new)
+        if new.verdict.key != old.verdict.key and \
+                not _move_verdict(snap, old.verdict, new.verdict):
+            return False  # a verdict list changed its page count: the full rebuild
         self.memo.items[doc.digest] = (item, problems.items)
         self.documents[path] = doc
         self.load_problems[path] = Problems()
@@ -345,9 +351,36 @@ def _render_problem(problems: Problems, exc: Exception, route: Route, sources: S
 def _link_shape(item: Any) -> tuple:  # type: ignore[type-arg]
     """Everything about a claim that other pages' structure depends on."""
     claim, refs = item.obj, item.refs
-    return (claim.slug, claim.verdict.key, claim.published, claim.draft, tuple(claim.aliases),
+    return (claim.slug, claim.published, claim.draft, tuple(claim.aliases),
             tuple(n for n, _ in refs.claimants), tuple(n for n, _ in refs.topics),
             tuple(n for n, _ in refs.related), tuple(s for _, (s, _) in refs.source_seeds))
+
+
+def _move_verdict(snap: Snapshot, before: Verdict, after: Verdict) -> bool:
+    """Refill two verdicts' lists after a claim moved from ``before`` to ``after``,
+    and make their pages again; False (nothing changed) if either list would
+    gain or lose a page: then other pages' links and the site map change too.
+
+    Called once the claim's new object is in ``site.claims``: the lists are
+    made as :func:`resolve.build_model` makes them, in the site's order.
+    """
+    site, renderer = snap.site, snap.renderer
+    assert site is not None and renderer is not None
+    lists = {v.key: [c for c in site.claims if c.verdict.key == v.key] for v in (before, after)}
+    size = site.config.page_size
+
+    def pages(count: int) -> int:  # as routes.paginate counts them
+        return max(1, math.ceil(count / size))
+    if any(pages(len(lists[v.key])) != pages(len(v.claims)) for v in (before, after)):
+        return False
+    fresh: dict[str, Route] = {}
+    for verdict in (before, after):
+        verdict.claims = lists[verdict.key]
+        fresh.update(("/" + r.output, r) for r in verdict_routes(site, verdict))
+    snap.by_output.update(fresh)
+    routes = renderer.routes  # the list the site map is written from, in place
+    routes[:] = [fresh.get("/" + r.output, r) for r in routes]
+    return True
 
 
 def _replace_everywhere(snap: Snapshot, old: Any, new: Any) -> None:

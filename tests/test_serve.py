@@ -14,7 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO, claim_text, run_cli, write_site
+from bs4 import BeautifulSoup
+
+from conftest import REPO, SITE_YAML, claim_text, run_cli, write_site
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROME_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -480,3 +482,47 @@ def test_exception_in_a_writer_shows_the_error_page(site: Path, monkeypatch):
     report = BeautifulSoup(body, "html.parser").select_one("#site-builder-error")
     assert report is not None and "no such field" in report.get_text()
     assert url in report.get_text()
+
+
+def _every_response(preview) -> dict[str, tuple[int, str, bytes]]:
+    preview.respond("/search/")  # the preview adds the search index when it is asked for
+    return {path: preview.respond(path) for path in sorted(preview.snapshot.by_output)}
+
+
+@pytest.mark.parametrize("number, verdict, patched", [
+    (5, "half-true", True),    # front matter only: the claim patched in place
+    (5, "true", True),         # a verdict moved, and no list gains or loses a page
+    (5, "misleading", False),  # 'misleading' gains a page: the full rebuild
+    (9, "true", False),        # 'mostly-true' loses its second page: the full rebuild
+])
+def test_a_patched_preview_serves_what_a_fresh_one_does(tmp_path: Path, number, verdict,
+                                                        patched):
+    """Every page, feed and index of a preview that took an edit in place is
+    byte for byte what a preview started after the edit serves."""
+    verdicts = ["false", "false", "true", "misleading", "misleading", "half-true", "half-true",
+                "half-true", "half-true", "mostly-true", "mostly-true", "mostly-true"]
+    claims = {f"claim-{n}": claim_text(title=f'"Claim number {n}"', verdict=v,
+                                       published=f"2024-03-{n + 1:02d}",
+                                       claimant="acme-corp" if n % 2 else "jane-doe")
+              for n, v in enumerate(verdicts)}
+    content = write_site(tmp_path, claims=claims)
+    (content / "site.yaml").write_text(SITE_YAML + "page_size: 2\n")  # pages come and go
+    preview = _in_memory(content)
+    _every_response(preview)  # rendered (and kept) before the edit, as a browser would
+    model = preview.snapshot.site
+    edited = claims[f"claim-{number}"].replace(f"verdict: {verdicts[number]}",
+                                               f"verdict: {verdict}")
+    (content / f"claims/claim-{number}.md").write_text(
+        edited.replace('summary: "It was not so."', 'summary: "A new summary."'))
+    preview.apply([content / f"claims/claim-{number}.md"])
+    assert (preview.snapshot.site is model) == patched
+    assert not preview.snapshot.problems.errors, _problems(preview)
+    after, fresh = _every_response(preview), _every_response(_in_memory(content))
+    assert after.keys() == fresh.keys()
+    different = [path for path in fresh if after[path] != fresh[path]]
+    assert not different, different
+    listed = [BeautifulSoup(body, "html.parser").get_text() for path, (_, _, body)
+              in after.items() if path.startswith(f"/verdicts/{verdict}/")]
+    assert any(f"Claim number {number}" in text for text in listed), listed
+    own = BeautifulSoup(after[f"/claims/claim-{number}/index.html"][2], "html.parser")
+    assert "A new summary." in own.get_text()
