@@ -381,7 +381,9 @@ def render_all(result: Result, theme: Theme, options: Options,
 
 
 def _template_problem(problems: Problems, exc: Exception, route: Route,
-                      show: Callable[[str], str] | None = None) -> None:
+                      show: Callable[[str], str] | None = None,
+                      hint: str = "fix the template; the previous site is left as it was"
+                      ) -> None:
     """A theme mistake, reported at the template line like a content problem.
 
     Jinja2's own errors know their template and line; anything else a
@@ -398,8 +400,7 @@ def _template_problem(problems: Problems, exc: Exception, route: Route,
         message = f"{type(exc).__name__}: {message}"
     where = show(str(path)) if path and show else str(path or "templates")
     problems.error(where, int(line or 1),
-                   f"template error while building {route.url}: {message}",
-                   "fix the template; the previous site is left as it was")
+                   f"template error while building {route.url}: {message}", hint)
 
 
 def template_frame(exc: BaseException) -> tuple[str, int] | None:

@@ -148,7 +148,8 @@ def parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="preview with live reload")
     common(serve)
     serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--port", type=_port, default=8000,
+                       help="port to listen on, 1-65535 (default: 8000)")
     serve.add_argument("--open", action="store_true", help="open a browser")
     serve.set_defaults(func=cmd_serve)
 
@@ -159,6 +160,18 @@ def parser() -> argparse.ArgumentParser:
                      "(lowercase letters, digits and single hyphens)")
     new.set_defaults(func=cmd_new)
     return main
+
+
+def _port(text: str) -> int:
+    """--port: a TCP port the preview can name in its address (not 0, "any free one")."""
+    try:
+        port = int(text)
+    except ValueError:
+        port = -1
+    if not 1 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a port: give a number from 1 to "
+                                         "65535, such as 8000")
+    return port
 
 
 def _base_url(text: str) -> str:

@@ -4,8 +4,9 @@ The preview keeps the site in memory and renders a page when the browser asks
 for it, so an edit costs one file parse, one model update and one page render,
 never a full build. Only URLs in the site map (and the theme's static files)
 are answered: there is no file system path to traverse and no directory
-listing. While the content is broken, every page shows the problem report
-and the server keeps running; the next good save brings the site back.
+listing. While the content is broken, every HTML page shows the problem
+report (feeds, the sitemap and JSON files are still made from what could be
+read) and the server keeps running; the next good save brings the site back.
 
 livereload's own change detection polls every 0.8 s and drops changes within
 3 s of a reload; here a watcher of our own (a fast mtime scan) drives
@@ -30,13 +31,13 @@ import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable
-from urllib.parse import unquote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 import jinja2
 
 from .build import _template_problem, template_frame, today
 from .load import (Document, Documents, Sources, _ignored, find_files, load_file,
-                   report_missing_site)
+                   read_regular_file, report_missing_site)
 from .problems import BUILD_WARNINGS, Problems, format_report
 from .render import Renderer
 from .resolve import Memo, Options, build_model
@@ -74,6 +75,9 @@ class Preview:
         self.generation = 0
         self.memo = Memo()
         self.served: dict[str, int] = {}  # page path -> generation it was last served at
+        #: the folders static files may be read from (the theme's and the site's)
+        self.static_roots = tuple(os.path.realpath(folder) for folder in
+                                  (default_theme() / "static", sources.root / "static"))
 
     def is_stale(self, page_url: str) -> bool:
         """Was this page served before the latest rebuild? (A browser reconnecting
@@ -254,17 +258,23 @@ class Preview:
         self.generation += 1
 
     # -- answering ----------------------------------------------------------
-    def respond(self, raw_path: str) -> tuple[int, str, bytes]:
-        """(status, content type, body) for a request path."""
+    def respond(self, request_path: str) -> tuple[int, str, bytes]:
+        """(status, content type, body) for a request path, percent-escapes decoded
+        (once: as the server decodes it, so /%2566eed.xml is not /feed.xml)."""
         snap = self.snapshot
-        path = unquote(raw_path.split("?", 1)[0]) or "/"
+        path = request_path.split("?", 1)[0] or "/"
         if path.endswith("/"):
             path += "index.html"
         if path in snap.static:
-            return 200, _type(path), snap.static[path].read_bytes()
+            data = _read_static(snap.static[path], self.static_roots)
+            if data is not None:
+                return 200, _type(path), data
         if path.startswith("/search/") and not snap.search_ready and snap.site is not None:
             snap.search_ready = True  # built on first use: typing must stay fast
-            snap.by_output.update(("/" + r.output, r) for r in search_routes(snap.site))
+            found = search_routes(snap.site)
+            for key in [k for k, r in snap.by_output.items() if r.writer == "search"]:
+                del snap.by_output[key]  # an index file of a word no claim has any more
+            snap.by_output.update(("/" + r.output, r) for r in found)
         route = snap.by_output.get(path)
         if route is None and (path + "/index.html") in snap.by_output:
             return 301, "text/plain", (path + "/").encode()
@@ -274,7 +284,9 @@ class Preview:
         if route is None:
             not_found = snap.by_output.get("/404.html")
             body = self._render(snap, not_found) if not_found else b"Not found"
-            return 404, "text/html; charset=utf-8", body or b"Not found"
+            if body is None:  # the site's 404.html failed: its report, now
+                return 500, "text/html; charset=utf-8", error_page(snap.problems)
+            return 404, "text/html; charset=utf-8", body
         body = self._render(snap, route)
         if body is None:
             return 500, "text/html; charset=utf-8", error_page(snap.problems)
@@ -295,21 +307,47 @@ class Preview:
         return body
 
     def wsgi(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
+        path = _request_path(environ.get("PATH_INFO", "/"))
         with self.lock:
-            path = environ.get("PATH_INFO", "/")
             status, ctype, body = self.respond(path)
             if ctype.startswith("text/html"):
-                self.served[unquote(path) or "/"] = self.generation
+                self.served[path or "/"] = self.generation
+        if ctype.startswith("application/json"):
+            # livereload puts its script before the first '</head>' of any answer:
+            # in a JSON string (a title about HTML), '<\/head>' is the same text
+            body = body.replace(b"</head>", b"<\\/head>")
         headers = [("Content-Type", ctype), ("Cache-Control", "no-store"),
                    ("X-Content-Type-Options", "nosniff")]
         if status == 301:
-            headers = [("Location", body.decode()), ("Content-Type", "text/plain")]
+            headers = [("Location", quote(body.decode())), ("Content-Type", "text/plain")]
         reason = {200: "OK", 301: "Moved Permanently", 404: "Not Found",
                   500: "Build Error"}[status]
         start_response(f"{status} {reason}", headers)
         if environ.get("REQUEST_METHOD") == "HEAD":
             return [b""]  # tornado refuses a body after HEAD's headers (a traceback, no answer)
         return [body]
+
+
+def _request_path(path_info: str) -> str:
+    """The request's path as text: WSGI gives the (decoded) path's bytes as
+    Latin-1 characters, and this site's paths are UTF-8."""
+    try:
+        return path_info.encode("latin-1").decode("utf-8")
+    except UnicodeError:  # not UTF-8 (%FF): matches no page, as it was
+        return path_info
+
+
+def _read_static(path: Path, roots: tuple[str, ...]) -> bytes | None:
+    """A static file's bytes, checked when it is read: a file replaced by a link
+    to one outside the static folders since the last scan is not served (nor is
+    one deleted meanwhile: None, a 404)."""
+    real = os.path.realpath(path)
+    if not real.startswith(tuple(root + os.sep for root in roots)):
+        return None
+    try:
+        return read_regular_file(real)
+    except OSError:
+        return None
 
 
 def _absolute(path: Path) -> Path:
@@ -321,6 +359,9 @@ def _absolute(path: Path) -> Path:
         return path.absolute()
 
 
+_RELOADS = "fix the template; the preview reloads when you save it"
+
+
 def _render_problem(problems: Problems, exc: Exception, route: Route, sources: Sources) -> None:
     """Report a failed render where the editor can act on it.
 
@@ -330,7 +371,8 @@ def _render_problem(problems: Problems, exc: Exception, route: Route, sources: S
     template frames the template's file name), else at the innermost frame.
     """
     if isinstance(exc, jinja2.TemplateError):
-        _template_problem(problems, exc, route, lambda path: sources.display(Path(path)))
+        _template_problem(problems, exc, route, lambda path: sources.display(Path(path)),
+                          hint=_RELOADS)
         return
     found = template_frame(exc)
     in_template = found is not None
@@ -340,7 +382,7 @@ def _render_problem(problems: Problems, exc: Exception, route: Route, sources: S
     where = sources.display(Path(found[0])) if found else "templates"
     line = found[1] if found else 1
     if in_template:
-        hint = "fix the template; the preview reloads when you save it"
+        hint = _RELOADS
     else:
         hint = ("this looks like a bug in site-builder, not in your files: please report it "
                 "with this message")
@@ -351,7 +393,8 @@ def _render_problem(problems: Problems, exc: Exception, route: Route, sources: S
 def _link_shape(item: Any) -> tuple:  # type: ignore[type-arg]
     """Everything about a claim that other pages' structure depends on."""
     claim, refs = item.obj, item.refs
-    return (claim.slug, claim.published, claim.draft, tuple(claim.aliases),
+    # modified: the date of the claim's routes (the sitemap's lastmod, lists' dates)
+    return (claim.slug, claim.published, claim.modified, claim.draft, tuple(claim.aliases),
             tuple(n for n, _ in refs.claimants), tuple(n for n, _ in refs.topics),
             tuple(n for n, _ in refs.related), tuple(s for _, (s, _) in refs.source_seeds))
 
@@ -389,7 +432,8 @@ def _replace_everywhere(snap: Snapshot, old: Any, new: Any) -> None:
     assert site is not None
     lists = [site.claims, *(a.claims for a in new.claimants), *(t.claims for t in new.topics),
              new.verdict.claims if hasattr(new.verdict, "claims") else [],
-             *(s.claims for s in new.seeds), *(c.related for c in new.related)]
+             *(r.seed.claims for r in (*new.sources, *new.evidence) if r.seed),
+             *(c.related for c in new.related)]
     for route in snap.by_output.values():
         for key, value in route.context.items():
             if value is old:
@@ -582,8 +626,15 @@ def serve(sources: Sources, host: str = "127.0.0.1", port: int = 8000,
     from livereload.handlers import LiveReloadHandler
     from tornado import ioloop
 
-    if not free_port(host, port):
-        suggestion = next((p for p in range(port + 1, port + 50) if free_port(host, p)), None)
+    try:
+        free = free_port(host, port)
+    except OSError as exc:  # a host name that does not resolve, an address not this machine's
+        print(f"error: cannot listen on {host} port {port}: {exc.strerror or exc}; give "
+              "--host an address of this machine, such as 127.0.0.1", file=sys.stderr)
+        return 2
+    if not free:
+        suggestion = next((p for p in range(port + 1, min(port + 50, 65536))
+                           if free_port(host, p)), None)
         print(f"error: port {port} on {host} is already in use"
               + (f"; try --port {suggestion}" if suggestion else ""), file=sys.stderr)
         return 1

@@ -489,21 +489,24 @@ def _every_response(preview) -> dict[str, tuple[int, str, bytes]]:
     return {path: preview.respond(path) for path in sorted(preview.snapshot.by_output)}
 
 
-@pytest.mark.parametrize("number, verdict, patched", [
-    (5, "half-true", True),    # front matter only: the claim patched in place
-    (5, "true", True),         # a verdict moved, and no list gains or loses a page
-    (5, "misleading", False),  # 'misleading' gains a page: the full rebuild
-    (9, "true", False),        # 'mostly-true' loses its second page: the full rebuild
+@pytest.mark.parametrize("number, verdict, patched, extra", [
+    (5, "half-true", True, ""),    # front matter only: the claim patched in place
+    (5, "true", True, ""),         # a verdict moved, and no list gains or loses a page
+    (5, "misleading", False, ""),  # 'misleading' gains a page: the full rebuild
+    (9, "true", False, ""),        # 'mostly-true' loses its second page: the full rebuild
+    (5, "half-true", False, "updated: 2024-05-01\n"),  # new dates for the sitemap and lists
 ])
 def test_a_patched_preview_serves_what_a_fresh_one_does(tmp_path: Path, number, verdict,
-                                                        patched):
+                                                        patched, extra):
     """Every page, feed and index of a preview that took an edit in place is
     byte for byte what a preview started after the edit serves."""
     verdicts = ["false", "false", "true", "misleading", "misleading", "half-true", "half-true",
                 "half-true", "half-true", "mostly-true", "mostly-true", "mostly-true"]
     claims = {f"claim-{n}": claim_text(title=f'"Claim number {n}"', verdict=v,
                                        published=f"2024-03-{n + 1:02d}",
-                                       claimant="acme-corp" if n % 2 else "jane-doe")
+                                       claimant="acme-corp" if n % 2 else "jane-doe",
+                                       # the seed's page lists the claims citing it
+                                       evidence="\n  - seed: first-article" if n == 5 else None)
               for n, v in enumerate(verdicts)}
     content = write_site(tmp_path, claims=claims)
     (content / "site.yaml").write_text(SITE_YAML + "page_size: 2\n")  # pages come and go
@@ -512,8 +515,9 @@ def test_a_patched_preview_serves_what_a_fresh_one_does(tmp_path: Path, number, 
     model = preview.snapshot.site
     edited = claims[f"claim-{number}"].replace(f"verdict: {verdicts[number]}",
                                                f"verdict: {verdict}")
+    edited = edited.replace(f'"Claim number {number}"', f'"Claim number {number}, edited"')
     (content / f"claims/claim-{number}.md").write_text(
-        edited.replace('summary: "It was not so."', 'summary: "A new summary."'))
+        edited.replace('summary: "It was not so."', 'summary: "A new summary."\n' + extra))
     preview.apply([content / f"claims/claim-{number}.md"])
     assert (preview.snapshot.site is model) == patched
     assert not preview.snapshot.problems.errors, _problems(preview)
@@ -526,3 +530,81 @@ def test_a_patched_preview_serves_what_a_fresh_one_does(tmp_path: Path, number, 
     assert any(f"Claim number {number}" in text for text in listed), listed
     own = BeautifulSoup(after[f"/claims/claim-{number}/index.html"][2], "html.parser")
     assert "A new summary." in own.get_text()
+
+
+
+def test_a_static_file_swapped_for_a_link_or_deleted_is_not_served(tmp_path: Path):
+    """Checked when it is read, not only at the next scan of the folder: a link
+    to a file outside saved over it is not served, nor a traceback for one deleted."""
+    content = write_site(tmp_path, extra={"static/notes.txt": "public notes\n"})
+    preview = _in_memory(content)
+    status, _, body = preview.respond("/static/notes.txt")
+    assert status == 200 and body == b"public notes\n"
+    secret = tmp_path / "secret.txt"
+    secret.write_text("API_TOKEN=hunter2\n")
+    link = tmp_path / "static/.swap"
+    link.symlink_to(secret)
+    os.replace(link, tmp_path / "static/notes.txt")
+    status, _, body = preview.respond("/static/notes.txt")  # before any rescan
+    assert status == 404 and b"hunter2" not in body
+    (tmp_path / "static/notes.txt").unlink()
+    assert preview.respond("/static/notes.txt")[0] == 404
+
+
+def test_a_failing_404_template_shows_its_report_on_the_first_request(tmp_path: Path):
+    from site_builder.theme import default_theme
+
+    content = write_site(tmp_path)
+    theme_404 = (default_theme() / "templates/404.html").read_text()
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "templates/404.html").write_text(
+        theme_404.replace("{% block content %}", "{% block content %}{{ 1 // 0 }}", 1))
+    preview = _in_memory(content)
+    status, _, body = preview.respond("/no-such-page/")
+    report = BeautifulSoup(body, "html.parser").get_text()
+    assert status == 500 and "templates/404.html" in report and "ZeroDivisionError" in report
+    assert "the preview reloads when you save it" in report
+
+
+def test_search_files_of_a_word_no_claim_has_any_more_are_gone(tmp_path: Path):
+    content = write_site(tmp_path, claims={
+        "the-claim": claim_text(summary='"Qzxyword appears here."'), "other": claim_text()})
+    preview = _in_memory(content)
+    preview.respond("/search/")
+    shards = [p for p in preview.snapshot.by_output if p.startswith("/search/index/qz")]
+    assert shards and preview.respond(shards[0])[0] == 200
+    (content / "claims/the-claim.md").write_text(claim_text(summary='"Plain words now."'))
+    preview.apply([content / "claims/the-claim.md"])
+    preview.respond("/search/")
+    assert all(preview.respond(shard)[0] == 404 for shard in shards)
+
+
+def test_json_with_a_head_tag_in_a_title_stays_json(preview: Preview):
+    """livereload puts its script before the first '</head>' of every answer."""
+    import json
+
+    preview.write("content/claims/jobs-doubled.md",
+                  claim_text(title='"Is </head> the end of a page head?"'))
+    wait_for(lambda: "end of a page head" in preview.page("/claims/jobs-doubled/")[1])
+    status, body = preview.page("/claimreview.json")
+    assert status == 200 and "livereload" not in body
+    titles = json.dumps(json.loads(body))
+    assert "Is </head> the end of a page head?" in titles
+
+
+def test_a_path_is_decoded_once_as_the_published_site_decodes_it(preview: Preview):
+    assert preview.page("/feed.xml")[0] == 200
+    assert preview.page("/%66eed.xml")[0] == 200  # %66 is f
+    assert preview.page("/%2566eed.xml")[0] == 404  # %25 is %: the path is '/%66eed.xml'
+
+
+@pytest.mark.parametrize("args, said", [
+    (["--port", "0"], "'0' is not a port"), (["--port", "70000"], "'70000' is not a port"),
+    (["--host", "no-such-host.invalid"], "cannot listen on no-such-host.invalid"),
+])
+def test_a_port_or_host_the_preview_cannot_use_is_one_line_not_a_traceback(tmp_path, args,
+                                                                            said):
+    content = write_site(tmp_path)
+    result = run_cli("serve", "--content", str(content), *args)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert said in result.stderr and "Traceback" not in result.stderr, result.stderr
