@@ -31,6 +31,7 @@ from .problems import Problems
 from .resolve import Model, Options, build_model
 from .model import Site
 from .theme import Theme
+from .workers import fork_pool
 
 # The render stage (Jinja2, routes, search) is imported where it is used: a
 # rebuild that stops at the nothing-changed check or takes the quick path
@@ -321,7 +322,7 @@ def _render_shared(workers: int, own: list[int]) -> list[Chunk]:
     context = mp.get_context("fork")
     _NEXT = context.Value("i", 0)
     try:
-        with context.Pool(workers - 1) as pool:
+        with fork_pool(workers - 1) as pool:
             pending = [pool.apply_async(_take_slices) for _ in range(workers - 1)]
             progress = _report("render")
             if progress is not None:

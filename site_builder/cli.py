@@ -1,8 +1,8 @@
 """The ``site-builder`` command: build, check, serve, new.
 
 Exit codes: 0 success, 1 content problems (or the build refused to write),
-2 wrong usage; 130 Ctrl-C and 141 a closed output pipe (``check | head``), as
-a shell reports those signals. Editors never see a traceback for their own
+2 wrong usage; 130 Ctrl-C, 143 SIGTERM and 141 a closed output pipe
+(``check | head``), as a shell reports those signals. Editors never see a traceback for their own
 mistakes.
 """
 
@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import TextIO
@@ -210,15 +212,32 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     from .build import SettingError
 
+    _stop_on_sigterm()
     try:
         return int(args.func(args))
     except SettingError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
-        return 130
+    except (KeyboardInterrupt, _Terminated) as exc:
+        if args.command == "build":
+            print("Stopped. The output folder is as the last build that finished left it.",
+                  file=sys.stderr)
+        return 143 if isinstance(exc, _Terminated) else 130
     except BrokenPipeError:
         return _reader_gone()
+
+
+class _Terminated(BaseException):
+    """SIGTERM (a CI job cancelled, ``kill``): raised like Ctrl-C's KeyboardInterrupt,
+    so that worker pools are ended and half-written folders removed on the way out."""
+
+
+def _stop_on_sigterm() -> None:
+    def stop(_signum: int, _frame: object) -> None:
+        raise _Terminated()
+
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, stop)
 
 
 def _reader_gone() -> int:

@@ -34,6 +34,8 @@ from mdit_py_plugins.anchors import anchors_plugin
 from mdit_py_plugins.anchors.index import slugify as _slugify
 from mdit_py_plugins.footnote import footnote_plugin
 
+from .workers import fork_pool
+
 _SAFE_LINK = re.compile(r"^(?:https?:|mailto:|tel:|/|#|\.|[^:/?#]*(?:[/?#]|$))", re.I)
 #: the addresses the link check refused during one conversion (one list per thread)
 _REFUSED = threading.local()
@@ -170,7 +172,7 @@ def prerender(texts: list[str], allow_html: bool = False, workers: int | None = 
     if len(todo) < 200 or workers < 2 or "fork" not in mp.get_all_start_methods():
         return
     items = list(todo.items())
-    with mp.get_context("fork").Pool(workers) as pool:
+    with fork_pool(workers) as pool:
         results = pool.map(_convert_plain if not allow_html else _convert_html,
                            [t for _, t in items], chunksize=64)
     MEMO.update(zip((d for d, _ in items), results))

@@ -31,7 +31,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Callable, Iterable, Iterator
 
 MANIFEST = ".site-builder-manifest.json"
 #: in the output folder while temporary files are in it: who writes them, and
@@ -292,9 +292,8 @@ def replace_files(out: Path, files: dict[str, bytes], manifest: dict[str, str]) 
     the manifest; ``manifest`` is the current one, updated here."""
     out = out.resolve()
     refuse_linked_folders(out, files)
-    _write_files(out, files, atomic=True)
     manifest.update((rel, digest(data)) for rel, data in files.items())
-    _write_manifest(out, manifest)
+    _write_files(out, files, atomic=True, then=lambda: _write_manifest(out, manifest))
     return WriteStats(written=len(files), unchanged=len(manifest) - len(files))
 
 
@@ -333,11 +332,12 @@ def _update_in_place(out: Path, files: dict[str, bytes], previous: dict[str, str
             changed[rel] = data
     removed = [rel for rel in previous if rel not in manifest]
     refuse_linked_folders(out, [*changed, *removed])
-    _write_files(out, changed, atomic=True, obsolete=set(removed))
-    with _uninterrupted():
+
+    def finish() -> None:  # in the same uninterrupted step as the renames
         for rel in removed:
             _remove(out, rel)
         _write_manifest(out, manifest)
+    _write_files(out, changed, atomic=True, obsolete=set(removed), then=finish)
     return WriteStats(written=len(changed), unchanged=len(manifest) - len(changed),
                       removed=len(removed))
 
@@ -378,7 +378,8 @@ def _safe_name(root: str, rel: str) -> str:
 
 
 def _write_files(root: Path, files: dict[str, bytes], atomic: bool = False,
-                 obsolete: set[str] | frozenset[str] = frozenset()) -> None:
+                 obsolete: set[str] | frozenset[str] = frozenset(),
+                 then: Callable[[], None] | None = None) -> None:
     """Write ``files`` under ``root``; ``atomic`` for a site that is being served.
 
     Atomic writing is all or nothing: every new file is first written under a
@@ -390,6 +391,9 @@ def _write_files(root: Path, files: dict[str, bytes], atomic: bool = False,
     from this one) that stands where a new folder goes, or a folder of them
     where a new file goes (an alias that gained or lost its trailing slash),
     is removed just before the renames; anything else in the way is an error.
+    ``then`` (removing what vanished, writing the manifest) runs right after
+    the renames, in the same step a Ctrl-C waits for: the site on disk is the
+    old one or the new one, never half of each.
     """
     targets = {rel: _safe_target(root, rel) for rel in files}
     if not atomic:  # a fresh folder, thrown away whole on failure
@@ -424,6 +428,8 @@ def _write_files(root: Path, files: dict[str, bytes], atomic: bool = False,
         _make_parents(root, {targets[rel].parent for rel in blocked}, [])
         for rel in sorted(files):
             os.replace(temps[rel], targets[rel])
+        if then is not None:
+            then()
 
 
 def _blockers(root: Path, targets: dict[str, Path], obsolete: set[str] | frozenset[str]

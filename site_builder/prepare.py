@@ -31,6 +31,7 @@ from .model import SiteConfig, Verdict
 from .problems import Problems
 from .resolve import Memo
 from .validate import validate_document
+from .workers import fork_pool
 
 #: below this many files to parse, workers cost more than they save
 PARALLEL_ABOVE = 300
@@ -249,7 +250,7 @@ def _run(files: list[tuple[Path, str]]) -> Iterator[tuple[str, bytes] | None]:
         return
     size = max(20, len(files) // (workers * 32))
     chunks = [files[i:i + size] for i in range(0, len(files), size)]
-    with mp.get_context("fork").Pool(workers, initializer=_worker_start) as pool:
+    with fork_pool(workers, _worker_start) as pool:
         for chunk in pool.imap(_prepare_chunk, chunks):
             yield from chunk
 

@@ -152,9 +152,12 @@ sys.exit(cli.main(sys.argv[1:]))
 
 
 def test_ctrl_c_while_pages_are_put_in_place_leaves_no_mix_of_old_and_new(tmp_path):
+    import json
     import os
     import subprocess
     import sys
+
+    from site_builder.output import digest
 
     from conftest import REPO
 
@@ -162,16 +165,23 @@ def test_ctrl_c_while_pages_are_put_in_place_leaves_no_mix_of_old_and_new(tmp_pa
     content = write_site(tmp_path, claims=claims)
     out = tmp_path / "public"
     assert run_cli("build", "--content", str(content), "--out", str(out)).returncode == 0
-    for n in range(6):
+    for n in range(5):
         (content / f"claims/claim-{n}.md").write_text(claim_text(title=f'"New title {n}"'))
+    (content / "claims/claim-5.md").unlink()  # its page goes in the same step
     result = subprocess.run([sys.executable, "-c", INTERRUPTED_BUILD, "build", "--content",
                              str(content), "--out", str(out)], capture_output=True, text=True,
                             env={**os.environ, "PYTHONPATH": str(REPO)}, timeout=300)
     assert result.returncode == 130 and "Traceback" not in result.stderr, result.stderr
-    pages = [(out / f"claims/claim-{n}/index.html").read_text() for n in range(6)]
+    pages = [(out / f"claims/claim-{n}/index.html").read_text() for n in range(5)]
     new = sum(f"New title {n}" in page for n, page in enumerate(pages))
-    assert new in (0, 6), f"{new} of 6 pages are new: a mix of two builds"
+    assert new in (0, 5), f"{new} of 5 pages are new: a mix of two builds"
     assert not list(out.rglob(".sb-*.tmp"))
+    # the whole new site, as its manifest says: the removed page gone, nothing pending
+    assert not (out / "claims/claim-5/index.html").exists() and new == 5
+    manifest = json.loads((out / ".site-builder-manifest.json").read_text())
+    assert "claims/claim-5/index.html" not in manifest
+    assert all(digest((out / rel).read_bytes()) == d for rel, d in manifest.items())
+    assert not (out / ".site-builder-pending.json").exists()
 
 
 def test_a_content_path_that_is_a_file_is_not_called_missing(tmp_path):
@@ -513,3 +523,47 @@ def test_an_alias_bomb_is_reported_at_the_key_that_expands(tmp_path):
     line = text.index(next(t for t in text if t.startswith("e: "))) + 1  # 9**5 values
     assert_refused(content, f"content/claims/the-claim.md:{line}:1: error: 'e' expands to "
                    "too many values (aliases?)")
+
+
+@pytest.mark.parametrize("signum, whom, code", [
+    ("SIGINT", "group", 130),  # Ctrl-C in a terminal: the builder and its workers get it
+    ("SIGTERM", "builder", 143),  # a CI job cancelled: the builder alone gets it
+])
+def test_a_parallel_build_stopped_by_a_signal_ends_cleanly(tmp_path, signum, whom, code):
+    """No worker tracebacks, no build left waiting forever on a dead worker, no
+    worker left behind, and the site is the last finished build's."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from conftest import REPO
+
+    claims = {f"claim-{n:03d}": claim_text(title=f'"Claim {n}"') for n in range(700)}
+    content = write_site(tmp_path, claims=claims)
+    out = tmp_path / "public"
+    stopped = 0
+    for delay in (0.6, 1.2, 2.0, 3.0):
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "site_builder", "build", "--content", str(content),
+             "--out", str(out), "--no-cache"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            text=True, start_new_session=True, env={**os.environ, "PYTHONPATH": str(REPO)})
+        time.sleep(delay)
+        number = getattr(signal, signum)
+        os.killpg(proc.pid, number) if whom == "group" else proc.send_signal(number)
+        _, err = proc.communicate(timeout=60)
+        assert proc.returncode in (0, code) and "Traceback" not in err, err
+        stopped += proc.returncode == code
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                os.killpg(proc.pid, 0)  # a worker of that build still alive?
+            except ProcessLookupError:
+                break
+            time.sleep(0.1)
+        else:
+            raise AssertionError("a worker outlived the stopped build")
+        if out.exists():
+            assert not list(tmp_path.glob(".public.building-*")), "a half-built site was left"
+    assert stopped, "no build was stopped midway: the site builds too fast for this test"
