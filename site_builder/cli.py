@@ -218,7 +218,7 @@ def main(argv: list[str] | None = None) -> int:
     except SettingError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    except (KeyboardInterrupt, _Terminated) as exc:
+    except KeyboardInterrupt as exc:  # _Terminated too
         if args.command == "build":
             print("Stopped. The output folder is as the last build that finished left it.",
                   file=sys.stderr)
@@ -227,9 +227,10 @@ def main(argv: list[str] | None = None) -> int:
         return _reader_gone()
 
 
-class _Terminated(BaseException):
-    """SIGTERM (a CI job cancelled, ``kill``): raised like Ctrl-C's KeyboardInterrupt,
-    so that worker pools are ended and half-written folders removed on the way out."""
+class _Terminated(KeyboardInterrupt):
+    """SIGTERM (a CI job cancelled, ``kill``): raised as a kind of Ctrl-C, so that
+    worker pools are ended and half-written folders removed on the way out (and
+    the preview's event loop stops as it does for Ctrl-C, without a traceback)."""
 
 
 def _stop_on_sigterm() -> None:
