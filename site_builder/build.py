@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterator, Sequence
 
 from .load import Sources, Stamp, scan_files
-from .cache import BuildCache, input_digest, input_files
+from .cache import CACHE_DIR, BuildCache, input_digest, input_files
 from .deps import (Fingerprints, bodies_only_on_own_pages, claim_bodies_spliceable,
                    code_version)
 from .output import (OutputError, Staging, WriteStats, check_output_dir, digest, recover,
@@ -59,6 +59,8 @@ def today() -> dt.date:
     if not epoch:
         return dt.date.today()
     try:
+        if not epoch.isascii() or not epoch.isdigit():  # as the specification says: no
+            raise ValueError   # sign, no '_', no other script's digits
         return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc).date()
     except (ValueError, OverflowError, OSError):
         raise SettingError(f"SOURCE_DATE_EPOCH is set to '{epoch[:40]}', which is not a "
@@ -435,9 +437,11 @@ def _build(sources: Sources, out: Path, options: Options | None = None,
     inputs, and a rebuild renders only the pages whose inputs changed.
     """
     options = options or Options(today=today())
-    out = out.resolve()
     try:
-        check_output_dir(out, sources.content, sources.root)
+        check_output_dir(out, sources.content, sources.root,
+                         [sources.seeds, *(sources.root / name for name in
+                                           ("templates", "static", CACHE_DIR))])
+        out = out.resolve()
         recover(out)
     except OutputError as exc:
         return Result(Problems(), fatal=str(exc))

@@ -164,7 +164,10 @@ class BuildCache:
         except BaseException:
             log.close(ok=False)
             raise
-        log.close(ok=not self.problem)
+        try:
+            log.close(ok=not self.problem)
+        except OSError as exc:  # items.pickle made a folder, say: the build goes on uncached
+            self._failed(exc)
         self.records += sum(1 for blob in used.values() if blob is not None)
         if self.items and not self.problem and self.records > 2 * len(used) + 100:
             try:
@@ -264,7 +267,11 @@ class _ItemLog:
         """Done; a fresh log replaces the old file only if ``ok``."""
         os.close(self.fd)
         if self.fresh and ok:
-            os.replace(self.target, self.path)
+            try:
+                os.replace(self.target, self.path)
+            except OSError:
+                self.target.unlink(missing_ok=True)  # no temporary file left behind
+                raise
         elif self.fresh:
             self.target.unlink(missing_ok=True)
 

@@ -21,8 +21,19 @@ from .load import Sources
 from .problems import BUILD_WARNINGS, format_report
 
 
+class _BadPath(Exception):
+    """A folder given on the command line that cannot be followed (a loop of links)."""
+
+
 def _sources(args: argparse.Namespace) -> Sources:
-    return Sources.at(Path(args.content), Path(args.seeds) if args.seeds else None)
+    try:
+        return Sources.at(Path(args.content), Path(args.seeds) if args.seeds else None)
+    except (OSError, RuntimeError) as exc:  # Python 3.11 raises RuntimeError for a loop
+        reason = getattr(exc, "strerror", None) or str(exc)
+        raise _BadPath(f"--content {args.content}"
+                       + (f" or --seeds {args.seeds}" if args.seeds else "")
+                       + f" cannot be followed: {reason}; give a folder, not a link "
+                       "that leads back to itself") from None
 
 
 def _progress(start: float, stream: TextIO):  # type: ignore[no-untyped-def]
@@ -215,7 +226,7 @@ def main(argv: list[str] | None = None) -> int:
     _stop_on_sigterm()
     try:
         return int(args.func(args))
-    except SettingError as exc:
+    except (SettingError, _BadPath) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt as exc:  # _Terminated too

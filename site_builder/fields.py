@@ -318,14 +318,32 @@ def beyond_domain(url: str) -> bool:
     return bool(parts.path.strip("/") or parts.query or parts.fragment)
 
 
+#: a host name: letters and digits of any script, hyphens, dots (and underscores,
+#: which some real hosts have)
+_HOST = re.compile(r"[\w.-]+\Z")
+#: never in the host part of an address (they would also end an attribute or a line)
+_NOT_IN_NETLOC = frozenset('"\'<>\\^`{|}')
+
+
 def is_web_url(text: str) -> bool:
+    """An absolute http(s) address with a real host name and, if any, a real port.
+
+    The host is checked closely: an address goes into links, the sitemap and
+    robots.txt as it is written, and a backslash there is a '/' to a browser.
+    """
+    if any(c.isspace() or ord(c) < 32 or ord(c) == 127 for c in text):
+        return False
     try:
         parts = urlsplit(text)
+        port = parts.port  # ValueError when it is not a number up to 65535
     except ValueError:
         return False
-    return parts.scheme in ("http", "https") and bool(parts.netloc) and " " not in text \
-        and "." in parts.netloc.split(":")[0] + ("." if parts.netloc.startswith("localhost")
-                                                 else "")
+    host = parts.hostname or ""
+    if parts.scheme not in ("http", "https") or not _HOST.match(host) or port == 0:
+        return False
+    if any(c in _NOT_IN_NETLOC for c in parts.netloc):
+        return False
+    return "." in host or host == "localhost"
 
 
 def _kind(value: Any) -> str:

@@ -271,7 +271,13 @@ def _entry_stamp(entry: os.DirEntry) -> Stamp:  # type: ignore[type-arg]
 
 
 def warn_ignored(sources: Sources, problems: Problems) -> None:
-    """Files an editor probably meant as content but that the builder skips."""
+    """Files an editor probably meant as content but that the builder skips, and
+    folders it cannot read."""
+    try:
+        os.scandir(sources.content).close()
+    except OSError as exc:
+        _unreadable(sources, problems, exc)
+        return
     _warn_misplaced(sources, problems)
     _warn_linked_folders(sources, problems)
     for folder, kind in KINDS.items():
@@ -281,7 +287,11 @@ def warn_ignored(sources: Sources, problems: Problems) -> None:
                              f"{folder} is a file, not a folder: no {kind} in it is read",
                              f"make {folder}/ a folder with one <slug>.md file per {kind}")
         if base.is_dir():
-            for path in base.iterdir():  # the name first: a stat per file is costly
+            try:
+                listing = list(base.iterdir())
+            except OSError:
+                continue  # reported as unreadable (_warn_linked_folders)
+            for path in listing:  # the name first: a stat per file is costly
                 if path.suffix.lower() in (".md", ".markdown", ".txt") \
                         and path.suffix != ".md" and not _ignored(path.name) and path.is_file():
                     hint = f"rename it to {path.stem}.md"
@@ -295,17 +305,34 @@ def warn_ignored(sources: Sources, problems: Problems) -> None:
                          "the seeds register is a file, not a folder: no seed is read",
                          "make it a folder with one <id>.yaml file per source article")
     if sources.seeds.is_dir():
+        try:
+            os.scandir(sources.seeds).close()
+        except OSError as exc:
+            _unreadable(sources, problems, exc)
+            return
         for path in sources.seeds.glob("*.yml"):
             problems.warning(sources.display(path), 1, "this file is ignored: seeds end in .yaml",
                              f"rename it to {path.stem}.yaml")
 
 
+def _unreadable(sources: Sources, problems: Problems, exc: OSError) -> None:
+    """A folder that cannot be listed: none of its files is read, so it is an error."""
+    where = Path(exc.filename) if exc.filename else sources.content
+    problems.error(sources.display(where), 1, "this folder cannot be read "
+                   f"({exc.strerror or exc}): none of the files in it is published",
+                   "check the folder's permissions (it must be readable and searchable: "
+                   "chmod u+rx)")
+
+
 def _warn_linked_folders(sources: Sources, problems: Problems) -> None:
     """A link to a folder under claims/ (or actors/, ...) is not followed: it could
     bring in files from anywhere on the machine, or the same files twice. Say so,
-    since nothing in it is published."""
+    since nothing in it is published. A folder that cannot be read is an error."""
     for folder in KINDS:
-        for base, folders, _ in os.walk(sources.content / folder):
+        def unreadable(exc: OSError) -> None:
+            if os.path.lexists(exc.filename or ""):  # a kind folder that is absent is fine
+                _unreadable(sources, problems, exc)
+        for base, folders, _ in os.walk(sources.content / folder, onerror=unreadable):
             for name in sorted(folders):
                 path = Path(base, name)
                 if not name.startswith(".") and path.is_symlink():
@@ -322,7 +349,7 @@ def _warn_misplaced(sources: Sources, problems: Problems) -> None:
     try:
         entries = sorted(os.scandir(sources.content), key=lambda e: e.name)
     except OSError:
-        return
+        return  # reported by warn_ignored
     for entry in entries:
         if entry.name in KINDS or _ignored(entry.name):
             continue
@@ -344,8 +371,8 @@ def report_missing_site(sources: Sources, problems: Problems) -> None:
     """site.yaml is required: say what to put in it (unless it is there but could
     not be read, which :func:`load_file` reported at the file already)."""
     path = sources.content / "site.yaml"
-    if os.path.lexists(path) and not path.is_dir():
-        return
+    if os.path.lexists(path) and not path.is_dir() or not os.access(sources.content, os.R_OK | os.X_OK):
+        return  # read and reported, or the content folder cannot be read (reported)
     if path.is_dir():
         problems.error(sources.display(path), 1, "site.yaml is a folder, not a file",
                        "move what is in it elsewhere, then make site.yaml a text file")

@@ -43,7 +43,19 @@ class OutputError(Exception):
     """The output folder cannot be used; the message says why and what to do."""
 
 
-def check_output_dir(out: Path, content: Path, project: Path) -> None:
+def check_output_dir(out: Path, content: Path, project: Path,
+                     inputs: Iterable[Path] = ()) -> None:
+    """Refuse an output folder the build must not replace; ``inputs`` are the other
+    folders it reads (the seeds, the site's templates and static files, its cache)."""
+    try:
+        _check_output_dir(out, content, project, inputs)
+    except (OSError, RuntimeError) as exc:  # a path under a file, a loop of links
+        reason = getattr(exc, "strerror", None) or str(exc)
+        raise OutputError(f"cannot use {out} as the output folder: {reason}; choose another "
+                          "--out, such as --out public") from None
+
+
+def _check_output_dir(out: Path, content: Path, project: Path, inputs: Iterable[Path]) -> None:
     out, content, project = out.resolve(), content.resolve(), project.resolve()
     if out == Path(out.anchor) or out == Path.home().resolve():
         raise OutputError(f"refusing to build into {out}: choose a dedicated folder "
@@ -55,6 +67,11 @@ def check_output_dir(out: Path, content: Path, project: Path) -> None:
     if content in out.parents:
         raise OutputError(f"refusing to build into {out}: it is inside the content folder; "
                           "use --out public")
+    for folder in (path.resolve() for path in inputs):
+        if out == folder or folder in out.parents:
+            raise OutputError(f"refusing to build into {out}: the build reads {folder}, and "
+                              "the next build would read the site as its own input; use "
+                              "--out public")
     if out.exists() and not out.is_dir():
         raise OutputError(f"{out} exists and is not a folder; choose another --out")
     if out.is_dir() and any(out.iterdir()) and not (out / MANIFEST).is_file():

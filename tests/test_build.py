@@ -618,7 +618,8 @@ def test_a_damaged_build_cache_is_ignored_and_the_site_is_right(tmp_path: Path, 
         " ", strip=True).endswith("triple?")
 
 
-@pytest.mark.parametrize("epoch", ["99999999999999999", "yesterday"])
+@pytest.mark.parametrize("epoch", ["99999999999999999", "yesterday", "-1", "1_700_000_000",
+                                   "\uff11\uff17\uff10\uff10\uff10\uff10\uff10\uff10\uff10\uff10"])
 def test_an_unusable_source_date_epoch_is_an_error_not_a_traceback(tmp_path: Path,
                                                                    monkeypatch, epoch):
     content = write_site(tmp_path)

@@ -392,3 +392,47 @@ def test_a_second_build_into_a_folder_being_written_is_refused(tmp_path: Path):
     assert f"another build (process {os.getpid()}) is writing into" in result.stderr
     assert "Traceback" not in result.stderr
     assert tree_digest(out) == before
+
+
+@pytest.mark.parametrize("folder", ["templates", "static", ".site-builder-cache", "seeds",
+                                    "seeds/built"])
+def test_an_output_folder_the_build_reads_is_refused(tmp_path: Path, folder):
+    """Built into templates/, the next build read its pages as templates; into
+    static/, it published a copy of the site inside itself; into the cache, it
+    published the cache's pickles."""
+    content = write_site(tmp_path)
+    before = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*"))
+    result = run_cli("build", "--content", str(content), "--out", str(tmp_path / folder))
+    assert result.returncode == 1 and "refusing to build into" in result.stderr, result.stderr
+    assert "the build reads" in result.stderr and "Traceback" not in result.stderr
+    assert sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*")) == before
+
+
+def test_an_output_folder_that_cannot_be_a_folder_is_one_error(tmp_path: Path):
+    content = write_site(tmp_path)
+    (tmp_path / "a-file").write_text("x")
+    (tmp_path / "loop1").symlink_to(tmp_path / "loop2")
+    (tmp_path / "loop2").symlink_to(tmp_path / "loop1")
+    for out, why in (("a-file/sub", "Not a directory"), ("loop1", "loop")):
+        result = run_cli("build", "--content", str(content), "--out", str(tmp_path / out))
+        assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+        assert "as the output folder" in result.stderr and why in result.stderr, result.stderr
+    result = run_cli("check", "--content", str(tmp_path / "loop1"))
+    assert result.returncode == 2 and "cannot be followed" in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_a_cache_items_file_made_a_folder_is_a_note_not_a_failed_build(tmp_path: Path):
+    content = write_site(tmp_path)
+    out = tmp_path / "public"
+    assert run_cli("build", "--content", str(content), "--out", str(out)).returncode == 0
+    items = tmp_path / ".site-builder-cache/items.pickle"
+    items.unlink()
+    (items / "x").mkdir(parents=True)
+    site = content / "site.yaml"
+    site.write_text(site.read_text().replace("title: Test Checks", "title: Renamed Checks"))
+    result = run_cli("build", "--content", str(content), "--out", str(out))
+    assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
+    assert "the build cache could not be saved" in result.stderr
+    assert "Renamed Checks" in (out / "index.html").read_text()
+    assert not list(items.parent.glob(".items.pickle.*.tmp"))

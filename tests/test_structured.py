@@ -312,6 +312,10 @@ def test_no_index_builds_disallow_robots(tmp_path: Path):
     ("not a url", "is not a web address"),
     ("https://x.example.org/?q=1#f", "has more than a domain"),
     ("https://x.example.org/sub/", "has more than a domain"),
+    ("https://x.example.org:99999", "is not a web address"),  # no such port
+    ("https://x.example.org:abc", "is not a web address"),
+    ("https://x.example.org\\evil", "is not a web address"),  # '\\' is '/' to a browser
+    ('https://x.example.org"><svg\tonload=alert(1)>', "is not a web address"),  # robots.txt
 ])
 def test_a_base_url_that_would_break_every_link_is_refused(tmp_path: Path, url, words):
     content = write_site(tmp_path)
