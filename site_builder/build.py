@@ -23,7 +23,8 @@ from .load import Sources, Stamp, scan_files
 from .cache import CACHE_DIR, BuildCache, input_digest, input_files
 from .deps import (Fingerprints, bodies_only_on_own_pages, claim_bodies_spliceable,
                    code_version)
-from .output import (OutputError, Staging, WriteStats, check_output_dir, digest, recover,
+from .output import (OutputError, Staging, WriteStats, check_output_dir, digest, fills_in_place,
+                     recover,
                      manifest_digest, missing_files, read_manifest, write_site)
 from . import quick
 from .prepare import prepare
@@ -491,7 +492,8 @@ def _build(sources: Sources, out: Path, options: Options | None = None,
         # a big first build streams to disk; over an existing site, pages stay in
         # memory so that only changed files are written (deleting a whole old
         # tree costs more than rendering it)
-        stage = Staging.beside(out) if not previous and len(todo) > STAGE_ABOVE else None
+        stage = (Staging.beside(out) if not previous and len(todo) > STAGE_ABOVE
+                 and not fills_in_place(out) else None)
         feed = _feed_items(cache, todo)
         try:
             render_all(result, theme, options, todo, stage,

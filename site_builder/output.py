@@ -221,11 +221,21 @@ def write_site(out: Path, files: dict[str, bytes], static: dict[str, Path],
     static_bytes = {rel: path.read_bytes() for rel, path in static.items()}
     everything = {**files, **static_bytes}
     previous = read_manifest(out)
-    if previous and out.is_dir():
+    if previous and out.is_dir() or fills_in_place(out):
         return _update_in_place(out, everything, previous, keep)
     if keep:
         raise OutputError("internal: unchanged pages given for a fresh output folder")
     return _write_fresh(out, everything)
+
+
+def fills_in_place(out: Path) -> bool:
+    """Whether a first build must be written inside ``out`` instead of beside it
+    and swapped in: ``out`` is an empty folder that cannot be renamed (a mount
+    point, a Docker volume) or whose parent folder is read-only. It is still all
+    or nothing: every file goes under a temporary name first, as in an update."""
+    if not out.is_dir() or read_manifest(out):
+        return False
+    return os.path.ismount(out) or not os.access(out.parent, os.W_OK | os.X_OK)
 
 
 def _write_fresh(out: Path, files: dict[str, bytes]) -> WriteStats:

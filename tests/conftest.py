@@ -140,3 +140,12 @@ def shipped(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def copy_tree(src: Path, dst: Path) -> None:
     shutil.copytree(src, dst, dirs_exist_ok=True)
+
+
+def as_unprivileged() -> list[str]:
+    """A command prefix under which permissions apply (root reads anything)."""
+    if os.geteuid() != 0:
+        return []
+    if shutil.which("setpriv") is None:
+        pytest.skip("running as root without setpriv: permissions cannot be tested")
+    return ["setpriv", "--bounding-set=-dac_override,-dac_read_search", "--"]

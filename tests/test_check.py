@@ -647,30 +647,18 @@ def test_content_pointing_at_the_project_says_which_folder_to_pass(tmp_path):
     assert "--content content" in result.stdout
 
 
-def _as_unprivileged() -> list[str]:
-    """A command prefix under which permissions apply (root reads anything)."""
-    import os
-    import shutil
-
-    if os.geteuid() != 0:
-        return []
-    if shutil.which("setpriv") is None:
-        pytest.skip("running as root without setpriv: permissions cannot be tested")
-    return ["setpriv", "--bounding-set=-dac_override,-dac_read_search", "--"]
-
-
 @pytest.mark.parametrize("folder", ["content", "content/claims", "seeds"])
 def test_a_folder_that_cannot_be_read_is_named_not_a_traceback(tmp_path, folder):
     import subprocess
     import sys
 
-    from conftest import REPO
+    from conftest import REPO, as_unprivileged
 
     content = write_site(tmp_path)
     (tmp_path / folder).chmod(0)
     try:
         result = subprocess.run(
-            [*_as_unprivileged(), sys.executable, "-m", "site_builder", "check", "--content",
+            [*as_unprivileged(), sys.executable, "-m", "site_builder", "check", "--content",
              str(content)], capture_output=True, text=True, env={"PYTHONPATH": str(REPO)},
             timeout=120)
     finally:

@@ -436,3 +436,28 @@ def test_a_cache_items_file_made_a_folder_is_a_note_not_a_failed_build(tmp_path:
     assert "the build cache could not be saved" in result.stderr
     assert "Renamed Checks" in (out / "index.html").read_text()
     assert not list(items.parent.glob(".items.pickle.*.tmp"))
+
+
+def test_a_first_build_into_an_empty_folder_that_cannot_be_swapped_is_written_inside(
+        tmp_path: Path):
+    """An empty output folder in a read-only folder (or a mount point) cannot be
+    replaced by one built beside it: the site is written inside it instead."""
+    import subprocess
+    import sys
+
+    from conftest import as_unprivileged
+
+    content = write_site(tmp_path / "project")
+    locked = tmp_path / "locked"
+    (locked / "site").mkdir(parents=True)
+    locked.chmod(0o555)
+    try:
+        result = subprocess.run(
+            [*as_unprivileged(), sys.executable, "-m", "site_builder", "build", "--content",
+             str(content), "--out", str(locked / "site")], capture_output=True, text=True,
+            env={"PYTHONPATH": str(REPO)}, timeout=120)
+    finally:
+        locked.chmod(0o755)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert soup(locked / "site/claims/jobs-doubled/index.html").h1 is not None
+    assert sorted(p.name for p in locked.iterdir()) == ["site"]  # nothing beside it
