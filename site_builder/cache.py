@@ -182,7 +182,8 @@ class BuildCache:
         self.items = {}
 
     def _failed(self, exc: OSError) -> None:
-        self.problem = self.problem or f"{exc.strerror or exc}"
+        where = f": {exc.filename}" if exc.filename and exc.strerror else ""
+        self.problem = self.problem or f"{exc.strerror or exc}{where}"
 
     def search_index(self, key: str) -> Any:
         """The search index saved under ``key`` (a :class:`search.SearchIndex`), or None."""
