@@ -328,10 +328,11 @@ def _warn_linked_folders(sources: Sources, problems: Problems) -> None:
     """A link to a folder under claims/ (or actors/, ...) is not followed: it could
     bring in files from anywhere on the machine, or the same files twice. Say so,
     since nothing in it is published. A folder that cannot be read is an error."""
+    def unreadable(exc: OSError) -> None:
+        if os.path.lexists(exc.filename or ""):  # a kind folder that is absent is fine
+            _unreadable(sources, problems, exc)
+
     for folder in KINDS:
-        def unreadable(exc: OSError) -> None:
-            if os.path.lexists(exc.filename or ""):  # a kind folder that is absent is fine
-                _unreadable(sources, problems, exc)
         for base, folders, _ in os.walk(sources.content / folder, onerror=unreadable):
             for name in sorted(folders):
                 path = Path(base, name)
@@ -371,8 +372,9 @@ def report_missing_site(sources: Sources, problems: Problems) -> None:
     """site.yaml is required: say what to put in it (unless it is there but could
     not be read, which :func:`load_file` reported at the file already)."""
     path = sources.content / "site.yaml"
-    if os.path.lexists(path) and not path.is_dir() or not os.access(sources.content, os.R_OK | os.X_OK):
-        return  # read and reported, or the content folder cannot be read (reported)
+    there = os.path.lexists(path) and not path.is_dir()  # read, and reported by load_file
+    if there or not os.access(sources.content, os.R_OK | os.X_OK):  # (or by warn_ignored)
+        return
     if path.is_dir():
         problems.error(sources.display(path), 1, "site.yaml is a folder, not a file",
                        "move what is in it elsewhere, then make site.yaml a text file")

@@ -319,8 +319,9 @@ def replace_files(out: Path, files: dict[str, bytes], manifest: dict[str, str]) 
     the manifest; ``manifest`` is the current one, updated here."""
     out = out.resolve()
     refuse_linked_folders(out, files)
-    manifest.update((rel, digest(data)) for rel, data in files.items())
-    _write_files(out, files, atomic=True, then=lambda: _write_manifest(out, manifest))
+    updated = {**manifest, **{rel: digest(data) for rel, data in files.items()}}
+    _write_files(out, files, atomic=True, then=lambda: _write_manifest(out, updated))
+    manifest.update(updated)
     return WriteStats(written=len(files), unchanged=len(manifest) - len(files))
 
 
