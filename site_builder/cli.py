@@ -2,8 +2,8 @@
 
 Exit codes: 0 success, 1 content problems (or the build refused to write),
 2 wrong usage; 130 Ctrl-C, 143 SIGTERM and 141 a closed output pipe
-(``check | head``), as a shell reports those signals. Editors never see a traceback for their own
-mistakes.
+(``check | head``), as a shell reports those signals. Editors never see a
+traceback for their own mistakes.
 """
 
 from __future__ import annotations
