@@ -24,8 +24,7 @@ from .cache import CACHE_DIR, BuildCache, input_digest, input_files
 from .deps import (Fingerprints, bodies_only_on_own_pages, claim_bodies_spliceable,
                    code_version)
 from .output import (OutputError, Staging, WriteStats, check_output_dir, digest, fills_in_place,
-                     recover,
-                     manifest_digest, missing_files, read_manifest, write_site)
+                     manifest_digest, missing_files, read_manifest, recover, write_site)
 from . import quick
 from .prepare import prepare
 from .problems import Problems

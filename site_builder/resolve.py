@@ -143,9 +143,7 @@ def build_model(docs: Documents, problems: Problems, options: Options | None = N
                 topics=sorted((t.obj for t in topics), key=lambda t: (_name_key(t.title), t.slug)),
                 seeds=sorted((s.obj for s in seeds), key=lambda s: s.id),
                 pages=sorted(page_objs, key=lambda p: p.slug))
-    by_verdict: dict[str, list[Claim]] = {v.key: [] for v in verdict_list}
-    for claim in site.claims:
-        by_verdict[claim.verdict.key].append(claim)
+    by_verdict = verdict_lists(site.claims, [v.key for v in verdict_list])
     for verdict in verdict_list:
         verdict.claims = by_verdict[verdict.key]
     links = [(item.doc.path, href, line)
@@ -158,6 +156,16 @@ def build_model(docs: Documents, problems: Problems, options: Options | None = N
             if item.valid and item.obj.slug not in published}
     return Model(site, links, {f"{prefixes[kind]}{slug}/" for kind, slugs in broken.items()
                                for slug in slugs}, held)
+
+
+def verdict_lists(claims: list[Claim], keys: Iterable[str]) -> dict[str, list[Claim]]:
+    """The claims of each verdict in ``keys``, in the site's order (the preview
+    refills two of them this same way when a claim changes verdict)."""
+    lists: dict[str, list[Claim]] = {key: [] for key in keys}
+    for claim in claims:
+        if claim.verdict.key in lists:
+            lists[claim.verdict.key].append(claim)
+    return lists
 
 
 def _named_for(actor: Actor, name: str) -> bool:

@@ -40,7 +40,7 @@ from .load import (Document, Documents, Sources, _ignored, find_files, load_file
                    read_regular_file, report_missing_site)
 from .problems import BUILD_WARNINGS, Problems, format_report
 from .render import Renderer
-from .resolve import Memo, Options, build_model
+from .resolve import Memo, Options, build_model, verdict_lists
 from .validate import check_claim, stamp
 from .model import Site, Verdict
 from .routes import Route, build_routes, check_links, verdict_routes
@@ -405,11 +405,11 @@ def _move_verdict(snap: Snapshot, before: Verdict, after: Verdict) -> bool:
     gain or lose a page: then other pages' links and the site map change too.
 
     Called once the claim's new object is in ``site.claims``: the lists are
-    made as :func:`resolve.build_model` makes them, in the site's order.
+    made as :func:`resolve.build_model` makes them (:func:`resolve.verdict_lists`).
     """
     site, renderer = snap.site, snap.renderer
     assert site is not None and renderer is not None
-    lists = {v.key: [c for c in site.claims if c.verdict.key == v.key] for v in (before, after)}
+    lists = verdict_lists(site.claims, (before.key, after.key))
     size = site.config.page_size
 
     def pages(count: int) -> int:  # as routes.paginate counts them
