@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterator, Sequence
 
-from .load import Sources, Stamp, scan_files
+from .load import Seen, Sources, Stamp, scan_files
 from .cache import CACHE_DIR, BuildCache, input_digest, input_files
 from .deps import (Fingerprints, bodies_only_on_own_pages, claim_bodies_spliceable,
                    code_version)
@@ -85,7 +85,7 @@ class Result:
     reused: int = 0        # pages not rendered again (unchanged inputs)
     rendered: int = 0      # pages rendered by this build
     parsed: int = 0        # files parsed and validated (not taken from the cache)
-    seen: dict[str, tuple[int, int, str]] = field(default_factory=dict)  # files read
+    seen: Seen = field(default_factory=dict)  # files read
     #: output path -> where a rendered claim page shows its body (quick.body_span)
     spans: dict[str, tuple[int, int]] = field(default_factory=dict)
 

@@ -21,7 +21,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
 
 from .deps import code_version
-from .load import Scanned, Sources, Stamp, file_stamp, scan_files
+from .load import Scanned, Seen, Sources, Stamp, file_stamp, scan_files
 
 if TYPE_CHECKING:
     from .theme import Theme
@@ -38,7 +38,7 @@ Inputs = list[tuple[str, Stamp]]
 def input_files(sources: Sources, scanned: Scanned | None = None,
                 theme: Theme | None = None) -> Inputs:
     """What a build reads: every content, seed and theme file, with its size
-    and modification time (nanoseconds).
+    and times (:func:`load.file_stamp`).
 
     Stat data, not contents: reading 10,000 files just to learn that nothing
     changed would cost a second; an edit always moves the modification time.
@@ -63,7 +63,8 @@ def input_digest(extra: Iterable[str], inputs: Inputs,
     for path, stamp in inputs:
         if instead and path in instead:
             stamp = instead[path]
-        parts.append(f"{path}\0{stamp[0]}\0{stamp[1]}\0" if stamp else f"{path}\0missing\0")
+        parts.append(f"{path}\0{stamp[0]}\0{stamp[1]}\0{stamp[2]}\0" if stamp
+                     else f"{path}\0missing\0")
     return hashlib.blake2b("".join(parts).encode("utf-8", "surrogatepass"),
                            digest_size=16).hexdigest()
 
@@ -75,7 +76,7 @@ class BuildCache:
     items: dict[str, bytes] = field(default_factory=dict)
     records: int = 0  # records in the items file (live and stale)
     pages: dict[str, str] = field(default_factory=dict)
-    seen: dict[str, tuple[int, int, str]] = field(default_factory=dict)  # path -> stat, digest
+    seen: Seen = field(default_factory=dict)
     #: display path -> where its claim page shows its body (quick.Spliced)
     spliced: dict[str, Any] = field(default_factory=dict)
     state: dict[str, Any] = field(default_factory=dict)
@@ -108,7 +109,7 @@ class BuildCache:
         """The last build's pages, files and body spans (not the validated files)."""
         data = _load_pickle(self.folder / "pages.pickle", self.version)
         pages, seen, spliced = (data.get(k, {}) for k in ("pages", "seen", "spliced"))
-        if not _shaped(pages, str, 0) or not _shaped(seen, tuple, 3) \
+        if not _shaped(pages, str, 0) or not _shaped(seen, tuple, 4) \
                 or not _shaped(spliced, tuple, 7):
             pages, seen, spliced = {}, {}, {}  # damaged: as if there were none
         self.pages, self.seen, self.spliced = pages, seen, spliced
@@ -218,7 +219,7 @@ class BuildCache:
             self._failed(exc)
 
     def save(self, inputs: str, out: Path, manifest: str, pages: dict[str, str],
-             seen: dict[str, tuple[int, int, str]], report: str,
+             seen: Seen, report: str,
              spliced: dict[str, Any] | None = None) -> None:
         """What this build read and wrote; state.json last, as it vouches for the rest.
 

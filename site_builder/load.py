@@ -112,16 +112,31 @@ def _ignored(name: str) -> bool:
 
 
 #: (size, modification time in ns) of a file, None if it cannot be read
-Stamp = tuple[int, int] | None
+#: (size, modification time, inode change time), the times in nanoseconds
+Stamp = tuple[int, int, int] | None
+
+
+#: file path -> (*its :data:`Stamp`, document digest): what the last build read
+Seen = dict[str, tuple[int, int, int, str]]
 
 
 def file_stamp(path: Path) -> Stamp:
-    """What tells a rebuild a file changed without reading it (an edit moves the time)."""
+    """What tells a rebuild a file changed without reading it.
+
+    An edit moves the modification time; the change time also moves when
+    only the permissions changed (a file made unreadable must fail the next
+    build, as it fails a fresh one) or when a tool wrote the file and put
+    its old modification time back (``cp -p``, ``touch -r``, some editors).
+    """
     try:
-        info = os.stat(path)
+        return stamp_of(os.stat(path))
     except OSError:
         return None
-    return info.st_size, info.st_mtime_ns
+
+
+def stamp_of(info: os.stat_result) -> tuple[int, int, int]:
+    """The :data:`Stamp` of a file's stat data."""
+    return info.st_size, info.st_mtime_ns, info.st_ctime_ns
 
 
 def file_digest(data: bytes, shown: str) -> str:
@@ -264,10 +279,9 @@ def _is_dir(entry: os.DirEntry) -> bool:  # type: ignore[type-arg]
 
 def _entry_stamp(entry: os.DirEntry) -> Stamp:  # type: ignore[type-arg]
     try:
-        info = entry.stat()
+        return stamp_of(entry.stat())
     except OSError:
         return None
-    return info.st_size, info.st_mtime_ns
 
 
 def warn_ignored(sources: Sources, problems: Problems) -> None:

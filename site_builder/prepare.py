@@ -25,8 +25,9 @@ from typing import Any, Callable, Iterator
 
 from . import markdown
 from .frontmatter import Parsed
-from .load import (Document, Documents, Sources, Stamp, file_digest, file_stamp, find_files,
-                   load_file, prefetch, read_regular_file, report_missing_site, warn_ignored)
+from .load import (Document, Documents, Seen, Sources, Stamp, file_digest, file_stamp,
+                   find_files, load_file, prefetch, read_regular_file, report_missing_site,
+                   warn_ignored)
 from .model import SiteConfig, Verdict
 from .problems import Problems
 from .resolve import Memo
@@ -45,10 +46,6 @@ class Prepared:
     memo: Memo
     parsed: int = 0  # files parsed and validated by this run (not from the cache)
     seen: Seen = field(default_factory=dict)  # every file read, for the next build
-
-
-#: file path -> (size, modification time in ns, document digest)
-Seen = dict[str, tuple[int, int, str]]
 
 
 #: receives each file's cache key ("site.yaml digest:document digest": a blob
@@ -222,13 +219,13 @@ def _reuse(sources: Sources, files: list[tuple[Path, str]], cached: dict[str, by
            site_key: str, stamps: list[Stamp], seen: Seen) -> list[tuple[str, bytes] | None]:
     """The cached blob of each file whose bytes (and site.yaml) are unchanged, else None.
 
-    A file whose size and modification time are those of the last build keeps
-    the digest it had then, unread (an edit always moves the time).
+    A file whose stamp (size and times) is the last build's keeps the digest
+    it had then, unread.
     """
     found: list[tuple[str, bytes] | None] = []
     for (path, _), stamp in zip(files, stamps):
         known = seen.get(str(path))
-        if stamp is not None and known is not None and known[:2] == stamp:
+        if stamp is not None and known is not None and known[:-1] == stamp:
             digest = known[2]
         else:
             try:

@@ -163,7 +163,7 @@ def _edits(out: Path, cache: BuildCache, scanned: Scanned, inputs: Inputs, extra
     if not cache.spliced:
         raise _Fallback("the last build recorded no body spans")
     seen = cache.seen
-    edited = [file for file in scanned if seen.get(file[0], (None, None))[:2] != file[2]]
+    edited = [file for file in scanned if seen.get(file[0], (None,))[:-1] != file[2]]
     if not edited or len(edited) > max(50, len(scanned) // 50):
         raise _Fallback("no edited file, or too many for this path")
     before: dict[str, Stamp] = {}
@@ -171,7 +171,7 @@ def _edits(out: Path, cache: BuildCache, scanned: Scanned, inputs: Inputs, extra
         known = seen.get(path)
         if known is None:
             raise _Fallback("a new file")
-        before[path] = known[0], known[1]
+        before[path] = known[:-1]
     # with the edited files as they were, every input must be as the last build saw it
     if input_digest(extra, inputs, before) != state["inputs"]:
         raise _Fallback("files added or removed, or the theme or options changed")
@@ -195,7 +195,7 @@ def _splice(sources: Sources, out: Path, scanned: Scanned, edited: Scanned, cach
         if made is None or stamp is None or not made[0]:
             raise _Fallback("unreadable")
         file_digest, blob = made
-        if file_digest != cache.seen[path][2]:  # not merely touched
+        if file_digest != cache.seen[path][-1]:  # not merely touched
             known = cache.spliced.get(shown)
             if known is None:
                 raise _Fallback("no body span for this page")

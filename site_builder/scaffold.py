@@ -105,12 +105,18 @@ def new(sources: Sources, kind: str, slug: str) -> int:
     """Write the new file; exit code 0, 1 (not written) or 2 (wrong usage).
 
     Everything that can be refused is refused before the first write, and a
-    failed write is a message, never a traceback.
+    failed write is a message, never a traceback. A slug that cannot be one
+    is wrong usage (2); a content folder that is missing or no site is a
+    problem of the content, as ``check`` and ``build`` report it (1).
     """
-    problem = _slug_problem(slug) or _content_problem(sources)
+    problem = _slug_problem(slug)
     if problem:
         print(f"error: {problem}", file=sys.stderr)
         return 2
+    problem = _content_problem(sources)
+    if problem:
+        print(f"error: {problem}", file=sys.stderr)
+        return 1
     folder, _ = _FOLDERS[kind]
     path = sources.content / folder / f"{slug}.md"
     taken = next((p for p in sorted((sources.content / folder).rglob(f"{slug}.md"))

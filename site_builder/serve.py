@@ -37,7 +37,7 @@ import jinja2
 
 from .build import _template_problem, template_frame, today
 from .load import (Document, Documents, Sources, _ignored, find_files, load_file,
-                   read_regular_file, report_missing_site)
+                   read_regular_file, report_missing_site, stamp_of)
 from .problems import BUILD_WARNINGS, Problems, format_report
 from .render import Renderer
 from .resolve import Memo, Options, build_model, verdict_lists
@@ -478,7 +478,7 @@ def error_page(problems: Problems) -> bytes:
 
 
 class Watcher:
-    """Polls the mtimes of the site's sources; livereload only serves and reloads.
+    """Polls the stamps of the site's sources; livereload only serves and reloads.
 
     A scan is one ``os.scandir`` per folder and no path objects: about 10 ms
     for 10,000 files, so a 50 ms poll notices a save at once.
@@ -488,8 +488,8 @@ class Watcher:
         self.roots = [str(r) for r in roots]
         self.state = self.scan()
 
-    def scan(self) -> dict[str, tuple[int, int]]:
-        state: dict[str, tuple[int, int]] = {}
+    def scan(self) -> dict[str, tuple[int, int, int]]:
+        state: dict[str, tuple[int, int, int]] = {}
         for root in self.roots:
             try:
                 stat = os.stat(root)
@@ -498,7 +498,7 @@ class Watcher:
             if os.path.isdir(root):
                 _scan_dir(root, state)
             else:
-                state[root] = (stat.st_mtime_ns, stat.st_size)
+                state[root] = stamp_of(stat)
         return state
 
     def changes(self) -> list[Path]:
@@ -510,7 +510,7 @@ class Watcher:
         return [Path(p) for p in sorted(changed)]
 
 
-def _scan_dir(folder: str, state: dict[str, tuple[int, int]]) -> None:
+def _scan_dir(folder: str, state: dict[str, tuple[int, int, int]]) -> None:
     try:
         entries = os.scandir(folder)
     except OSError:
@@ -523,8 +523,7 @@ def _scan_dir(folder: str, state: dict[str, tuple[int, int]]) -> None:
                 if entry.is_dir(follow_symlinks=False):
                     _scan_dir(entry.path, state)
                 elif entry.is_file():
-                    stat = entry.stat()
-                    state[entry.path] = (stat.st_mtime_ns, stat.st_size)
+                    state[entry.path] = stamp_of(entry.stat())
             except OSError:
                 continue
 

@@ -99,6 +99,47 @@ def test_a_file_saved_without_changes_is_not_rendered(tmp_path: Path):
     assert build(Sources.at(content), out).skipped  # and the new time is remembered
 
 
+def test_an_edit_that_keeps_size_and_modification_time_is_rebuilt(tmp_path: Path):
+    """``cp -p``, ``touch -r`` and some editors put the old time back after a
+    write; the change time still moves, and the rebuild must see the edit."""
+    import os
+
+    content, out = _site(tmp_path)
+    for path, old, new in ((content / "claims/c3.md", "Claim 3", "Claim Z"),  # front matter
+                           (content / "claims/c4.md", "with a note", "with a NOTE")):  # body
+        before = path.stat()
+        path.write_text(path.read_text().replace(old, new))
+        os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+        assert path.stat().st_size == before.st_size
+        assert not _rebuilt(content, out).skipped
+        _same_as_clean(content, out)
+    assert soup(out / "claims/c3/index.html").h1.get_text(strip=True) == "Claim Z"
+    assert "with a NOTE" in soup(out / "claims/c4/index.html").select_one(".prose").get_text()
+
+
+def test_a_claim_made_unreadable_fails_the_next_build(tmp_path: Path):
+    """Only the permissions change (size and time stay): the rebuild must fail
+    as a fresh build would, not report that nothing changed."""
+    import subprocess
+    import sys
+
+    from conftest import REPO, as_unprivileged
+
+    content, out = _site(tmp_path)
+    claim = content / "claims/c6.md"
+    claim.chmod(0)
+    try:
+        result = subprocess.run(
+            [*as_unprivileged(), sys.executable, "-m", "site_builder", "build", "--content",
+             str(content), "--out", str(out)], capture_output=True, text=True,
+            env={"PYTHONPATH": str(REPO)}, timeout=120)
+    finally:
+        claim.chmod(0o644)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "claims/c6.md" in result.stderr and "Traceback" not in result.stderr
+    assert (out / "claims/c6/index.html").is_file()  # the previous site is left as it was
+
+
 def _front_matter(content: Path) -> None:
     claim = content / "claims/c2.md"
     claim.write_text(claim.read_text().replace("verdict: false", "verdict: true")

@@ -183,12 +183,14 @@ def test_new_refuses_a_content_folder_that_does_not_exist(tmp_path: Path):
     write_site(tmp_path)
     typo = tmp_path / "typo" / "content"
     result = run_cli("new", "claim", "x", "--content", str(typo))
-    assert result.returncode == 2 and "Traceback" not in result.stderr
+    # exit 1, as `check` and `build` give for the same folder
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert run_cli("check", "--content", str(typo)).returncode == 1
     assert "--content" in result.stderr and str(typo) in result.stderr
     assert not (tmp_path / "typo").exists()
     # from the wrong folder, the default `content` does not exist either
     result = run_cli("new", "actor", "x", cwd=tmp_path / "content")
-    assert result.returncode == 2 and "--content" in result.stderr
+    assert result.returncode == 1 and "--content" in result.stderr
     assert not (tmp_path / "content" / "content").exists()
 
 
@@ -196,7 +198,7 @@ def test_new_refuses_a_folder_that_is_not_a_content_folder(tmp_path: Path):
     """`--content content/claims` (one level too deep) has no site.yaml."""
     content = write_site(tmp_path)
     result = run_cli("new", "claim", "x", "--content", str(content / "claims"))
-    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert result.returncode == 1 and "Traceback" not in result.stderr
     assert "site.yaml" in result.stderr and "--content" in result.stderr
     assert not (content / "claims" / "claims").exists()
 
