@@ -422,6 +422,21 @@ def test_an_output_folder_that_cannot_be_a_folder_is_one_error(tmp_path: Path):
     assert "Traceback" not in result.stderr
 
 
+def test_an_output_link_to_nothing_is_refused_and_nothing_is_created(tmp_path: Path):
+    """A link left behind by a site that was moved or deleted: the build must not
+    make a folder wherever the link happens to point."""
+    content = write_site(tmp_path)
+    (tmp_path / "public").symlink_to(tmp_path / "gone" / "site")
+    result = run_cli("build", "--content", str(content), "--out", str(tmp_path / "public"))
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+    assert "does not exist" in result.stderr and "gone/site" in result.stderr
+    assert not (tmp_path / "gone").exists()
+    (tmp_path / "gone/site").mkdir(parents=True)  # made: the build goes through the link
+    assert run_cli("build", "--content", str(content), "--out",
+                   str(tmp_path / "public")).returncode == 0
+    assert soup(tmp_path / "gone/site/claims/jobs-doubled/index.html").h1 is not None
+
+
 def test_a_cache_items_file_made_a_folder_is_a_note_not_a_failed_build(tmp_path: Path):
     content = write_site(tmp_path)
     out = tmp_path / "public"
