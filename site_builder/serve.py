@@ -75,6 +75,9 @@ class Preview:
         self.generation = 0
         self.memo = Memo()
         self.served: dict[str, int] = {}  # page path -> generation it was last served at
+        #: a page failed to render: the problem is the whole preview's now (every
+        #: page shows the report), so the browsers showing other pages must reload
+        self.reload_due = False
         #: the folders static files may be read from (the theme's and the site's)
         self.static_roots = tuple(os.path.realpath(folder) for folder in
                                   (default_theme() / "static", sources.root / "static"))
@@ -302,6 +305,8 @@ class Preview:
         except Exception as exc:  # any failure is a report in the browser, never a bare 500
             _render_problem(snap.problems, exc, route, self.sources)
             print(format_report(snap.problems.errors), file=sys.stderr)
+            self.generation += 1  # every page served so far predates the report
+            self.reload_due = True
             return None
         snap.cache[route.output] = body
         return body
@@ -604,16 +609,22 @@ def _reload_stale_pages(handler_class: Any, preview: Preview) -> None:
 
     livereload sends a reload only to browsers connected at that moment; a page
     that was itself reloading during a second save would miss it.
+
+    Messages that are not the protocol's (not a JSON object with a command, as
+    any local page may send) are dropped: livereload's handler would log a
+    traceback for each.
     """
     original = handler_class.on_message
 
-    def on_message(handler: Any, message: str) -> None:
-        original(handler, message)
+    def on_message(handler: Any, message: str | bytes) -> None:
         try:
             data = json.loads(message)
         except ValueError:
             return
-        if data.get("command") == "info" and preview.is_stale(str(data.get("url", ""))):
+        if not isinstance(data, dict) or not isinstance(data.get("command"), str):
+            return
+        original(handler, message)
+        if data["command"] == "info" and preview.is_stale(str(data.get("url", ""))):
             handler.send_message({"command": "reload", "path": "*", "liveCSS": True})
 
     handler_class.on_message = on_message
@@ -652,6 +663,9 @@ def serve(sources: Sources, host: str = "127.0.0.1", port: int = 8000,
     watcher = Watcher(polled if notifier.start() else roots)
 
     def poll() -> None:
+        if preview.reload_due:  # a page failed to render (see Preview.reload_due)
+            preview.reload_due = False
+            LiveReloadHandler.reload_waiters("*")
         if notifier.failed and len(watcher.roots) < len(roots):
             # the first scan of the evented folders reports every file in them as
             # changed: all read again, so nothing saved meanwhile is missed

@@ -291,6 +291,51 @@ def test_browser_reloads_by_itself_on_each_save(preview: Preview):
         browser.close()
 
 
+def test_a_page_that_fails_to_render_reloads_the_browsers_on_other_pages(preview: Preview):
+    """A template error shows up only when a page using it is rendered; from then
+    on every page shows the report, so a browser open on another page (which
+    rendered fine a moment ago) is reloaded to show it too."""
+    sync_api = _browser()
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROME_ARGS)
+        page = browser.new_page()
+        page.goto(preview.base + "/")
+        page.wait_for_function("() => window.LiveReload !== undefined", timeout=10000)
+        page.evaluate("window.beforeSave = true")
+        preview.write("templates/claim.html", "{% extends 'base.html' %}{% block content %}\n"
+                      "<p>{{ 1 / 0 }}</p>{% endblock %}")
+        # the save reloads the home page, which does not use claim.html: still fine
+        page.wait_for_function("() => window.beforeSave === undefined && "
+                               "window.LiveReload !== undefined", timeout=10000)
+        assert page.query_selector("#site-builder-error") is None
+        assert get(preview.base + "/claims/jobs-doubled/")[0] == 500  # another tab, say
+        page.wait_for_selector("#site-builder-error", timeout=10000)
+        assert "templates/claim.html:2" in page.inner_text("#site-builder-error")
+        browser.close()
+
+
+def test_messages_that_are_not_livereloads_are_dropped_without_a_traceback(preview: Preview):
+    """Any page on this machine can open the preview's websocket and send anything."""
+    import asyncio
+    import json
+
+    from tornado.websocket import websocket_connect
+
+    async def talk() -> dict:
+        socket = await websocket_connect(f"ws://127.0.0.1:{preview.port}/livereload")
+        for junk in ("1", "abc", "{}", '{"command": 5}', "[]", "null", '"hello"'):
+            await socket.write_message(junk)
+        await socket.write_message(json.dumps({"command": "hello", "protocols": []}))
+        answer = json.loads(await asyncio.wait_for(socket.read_message(), 10))
+        socket.close()
+        return answer
+
+    assert asyncio.run(talk())["command"] == "hello"  # still talking after the junk
+    assert preview.page("/claims/jobs-doubled/")[0] == 200
+    out = preview.stop()
+    assert "Traceback" not in out and "Error" not in out, out
+
+
 def test_ctrl_c_stops_cleanly(preview: Preview):
     import signal
 
