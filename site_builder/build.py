@@ -81,7 +81,7 @@ class Result:
     fatal: str = ""
     skipped: bool = False  # nothing changed since the last build
     quick: bool = False    # only claim texts changed: spliced into their pages (quick.py)
-    report: str = ""       # the last build's warnings, when skipped
+    report: str = ""       # the last full build's warnings (JSON), when skipped or quick
     reused: int = 0        # pages not rendered again (unchanged inputs)
     rendered: int = 0      # pages rendered by this build
     parsed: int = 0        # files parsed and validated (not taken from the cache)
@@ -333,6 +333,8 @@ def _render_shared(workers: int, own: list[int]) -> list[Chunk]:
             done = _take_slices(progress)
             for job in pending:
                 done += job.get()
+            if progress is not None:  # all done, whichever process rendered the last pages
+                progress(len(_TODO), len(_TODO))
     finally:
         _RANGES, _NEXT = [], None
     return first + [chunk for _, chunk in done]
@@ -538,7 +540,7 @@ def _save(cache: BuildCache, result: Result, inputs: str, out: Path, pages: dict
           prints: Fingerprints, theme: Theme, keep: set[str],
           feed: FeedItems | None = None) -> None:
     """What the next build needs to know of this one (see cache.py and quick.py)."""
-    from .problems import BUILD_WARNINGS, format_report
+    from .problems import format_report
 
     assert result.model is not None
     if feed is not None and feed.changed:
@@ -551,7 +553,7 @@ def _save(cache: BuildCache, result: Result, inputs: str, out: Path, pages: dict
     spliced = quick.record(result.routes, prints, result.spans, cache.spliced, keep,
                            {p.path for p in result.problems.items}, links, spliceable)
     cache.save(inputs, out, manifest_digest(out), pages, result.seen,
-               format_report(result.problems, most_warnings=BUILD_WARNINGS), spliced)
+               format_report(result.problems, "json"), spliced)
     result.cache_problem = cache.problem
 
 

@@ -9,16 +9,17 @@ traceback for their own mistakes.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import signal
 import sys
 import threading
 import time
 from pathlib import Path
-from typing import TextIO
+from typing import Iterable, TextIO
 
 from .load import Sources
-from .problems import BUILD_WARNINGS, format_report
+from .problems import BUILD_WARNINGS, Problem, format_report, from_json
 
 
 class _BadPath(Exception):
@@ -34,6 +35,36 @@ def _sources(args: argparse.Namespace) -> Sources:
                        + (f" or --seeds {args.seeds}" if args.seeds else "")
                        + f" cannot be followed: {reason}; give a folder, not a link "
                        "that leads back to itself") from None
+
+
+def _from_here(problems: Iterable[Problem], sources: Sources) -> list[Problem]:
+    """Problems with their paths as the shell that ran the command opens them.
+
+    Paths are kept relative to the project (the folder that holds content/):
+    that is what the cache and the preview use. Run from a folder above the
+    project (a repository with the site in site/) or inside it, a path such
+    as content/claims/x.md would name nothing there, and GitHub could not
+    put the annotation on the pull request's file; so it is shown from here.
+    """
+    items = list(problems)
+    here, root = Path.cwd(), sources.root
+    if here == root or (here not in root.parents and root not in here.parents):
+        return items
+    moved = []
+    for problem in items:
+        if os.path.isabs(problem.path):
+            moved.append(problem)
+            continue
+        path = os.path.relpath(root / problem.path, here).replace(os.sep, "/")
+        moved.append(dataclasses.replace(problem, path=path))
+    return moved
+
+
+def _print_earlier(report: str, sources: Sources) -> None:
+    """The warnings of the last full build (kept by the cache), as it printed them."""
+    earlier = _from_here(from_json(report), sources)
+    if earlier:
+        print(format_report(earlier, most_warnings=BUILD_WARNINGS), file=sys.stderr)
 
 
 def _progress(start: float, stream: TextIO):  # type: ignore[no-untyped-def]
@@ -73,15 +104,15 @@ def cmd_build(args: argparse.Namespace) -> int:
         print(f"error: {result.fatal}", file=sys.stderr)
         return 1
     if result.skipped:
-        if result.report:
-            print(result.report, file=sys.stderr)
+        _print_earlier(result.report, sources)
         print(f"Nothing changed since the last build: {out} is up to date "
               f"({time.perf_counter() - start:.2f} s).")
         return 0
     if result.problems.items:
-        print(format_report(result.problems, most_warnings=BUILD_WARNINGS), file=sys.stderr)
-    elif result.report:  # a quick rebuild: the warnings of the last full build still hold
-        print(result.report, file=sys.stderr)
+        print(format_report(_from_here(result.problems, sources), most_warnings=BUILD_WARNINGS),
+              file=sys.stderr)
+    else:  # a quick rebuild: the warnings of the last full build still hold
+        _print_earlier(result.report, sources)
     if not result.ok:
         print(f"Build stopped: nothing was written; {out} is unchanged.", file=sys.stderr)
         return 1
@@ -103,9 +134,10 @@ def cmd_build(args: argparse.Namespace) -> int:
 def cmd_check(args: argparse.Namespace) -> int:
     from .build import check
 
-    result = check(_sources(args))
+    sources = _sources(args)
+    result = check(sources)
     problems = result.problems
-    report = format_report(problems, args.format)
+    report = format_report(_from_here(problems, sources), args.format)
     if report:
         print(report)
     if problems.errors or (args.strict and problems.warnings):

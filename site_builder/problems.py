@@ -128,6 +128,15 @@ def format_report(problems: Iterable[Problem], fmt: str = "text",
     return "\n".join(lines)
 
 
+def from_json(text: str) -> list[Problem]:
+    """The problems :func:`format_report` wrote as JSON (none from damaged text:
+    this is the build cache's copy of the last build's warnings)."""
+    try:
+        return [Problem(**item) for item in json.loads(text or "[]")]
+    except (ValueError, TypeError):
+        return []
+
+
 def printable(text: str) -> str:
     """``text`` with line breaks and other control characters shown as escapes."""
     if text.isprintable():

@@ -667,3 +667,29 @@ def test_a_folder_that_cannot_be_read_is_named_not_a_traceback(tmp_path, folder)
     assert f"{folder}:1:1: error: this folder cannot be read (Permission denied)" \
         in result.stdout, result.stdout
     assert "site.yaml is missing" not in result.stdout
+
+
+def test_problem_paths_open_from_where_the_command_runs(tmp_path):
+    """A repository with the site in a sub-folder: `check --content site/content`
+    run at the top names files as that shell (and GitHub's annotations) find them."""
+    content = write_site(tmp_path / "site", claims={
+        "bad": claim_text(verdict="flase"), "long": claim_text(claim='"' + "word " * 30 + '"')})
+    top = run_cli("check", "--content", "site/content", cwd=tmp_path)
+    assert top.returncode == 1 and "site/content/claims/bad.md:" in top.stdout, top.stdout
+    located = [line.split(":")[0] for line in top.stdout.splitlines() if ": error: " in line
+               or ": warning: " in line]
+    assert located and all((tmp_path / path).is_file() for path in located), located
+    github = run_cli("check", "--content", "site/content", "--format", "github", cwd=tmp_path)
+    assert "::error file=site/content/claims/bad.md,line=" in github.stdout, github.stdout
+    inside = run_cli("check", "--content", ".", cwd=content)
+    assert inside.stdout.startswith("claims/bad.md:"), inside.stdout
+    # the build's report, and the warnings a nothing-changed build repeats, the same way
+    (content / "claims/bad.md").unlink()
+    for _ in range(2):
+        built = run_cli("build", "--content", "site/content", cwd=tmp_path)
+        assert built.returncode == 0 and "site/content/claims/long.md:" in built.stderr, \
+            built.stderr
+    assert "Nothing changed" in built.stdout
+    # from elsewhere (not above or inside the project): relative to the project, as before
+    elsewhere = run_cli("check", "--content", str(content))
+    assert "\ncontent/claims/long.md:" in "\n" + elsewhere.stdout, elsewhere.stdout
