@@ -133,7 +133,7 @@ def build_model(docs: Documents, problems: Problems, options: Options | None = N
         linker.link_claim(item, published)
     kept = sorted((c.obj for c in claims if c.obj.slug in published), key=Claim.sort_key)
     _fill_backlinks(kept)
-    _check_orphans(topics, seeds, kept, problems)
+    _check_orphans(topics, seeds, [c for c in claims if not c.valid], problems)
     page_objs = [p.obj for p in pages if options.drafts or not p.obj.draft]
     _check_policies(config, page_objs, problems, {p.obj.slug for p in pages})
 
@@ -148,7 +148,9 @@ def build_model(docs: Documents, problems: Problems, options: Options | None = N
         verdict.claims = by_verdict[verdict.key]
     links = [(item.doc.path, href, line)
              for item in (*claims, *actors, *topics, *pages)
-             if item.rendered and (not isinstance(item.obj, Claim) or item.obj.slug in published)
+             # a claim with errors too: all of its problems are due in this one report
+             if item.rendered and (not isinstance(item.obj, Claim) or item.obj.slug in published
+                                   or not item.valid)
              for href, line in item.rendered.internal_links]
     prefixes = {"actor": "/actors/", "topic": "/topics/", "seed": "/sources/",
                 "claim": "/claims/", "page": "/"}
@@ -395,14 +397,18 @@ def _fill_backlinks(claims: list[Claim]) -> None:
                 ref.seed.claims.append(claim)
 
 
-def _check_orphans(topics: list[Checked], seeds: list[Checked], claims: list[Claim],
+def _check_orphans(topics: list[Checked], seeds: list[Checked], broken: list[Checked],
                    problems: Problems) -> None:
+    """Topics and seeds no published claim uses. Those a claim with errors names
+    are not warned about: once its errors are fixed, it uses them."""
+    named = {name for item in broken if item.refs for name, _ in item.refs.topics}
+    cited = {seed for item in broken if item.refs for _, (seed, _) in item.refs.source_seeds}
     for item in topics:
-        if not item.obj.claims:
+        if not item.obj.claims and item.obj.slug not in named:
             problems.warning(item.doc.path, 1, f"the topic '{item.obj.slug}' has no published "
                              "claims", "its page is still built; add it to a claim's topics")
     for item in seeds:
-        if not item.obj.claims:
+        if not item.obj.claims and item.obj.id not in cited:
             problems.warning(item.doc.path, 1, f"no claim uses the seed '{item.obj.id}'",
                              f"name it in a claim's source: {{seed: {item.obj.id}}}")
 

@@ -693,3 +693,16 @@ def test_problem_paths_open_from_where_the_command_runs(tmp_path):
     # from elsewhere (not above or inside the project): relative to the project, as before
     elsewhere = run_cli("check", "--content", str(content))
     assert "\ncontent/claims/long.md:" in "\n" + elsewhere.stdout, elsewhere.stdout
+
+
+def test_a_claim_with_errors_still_has_its_links_checked_in_the_same_run(tmp_path):
+    """Fixing the verdict must not bring up a dead link the first run could have
+    named; and the topic only that claim names is not called unused."""
+    problems = problems_for(tmp_path, claims={
+        "lonely": claim_text(verdict="flase", topics="[health]",
+                             body="See [this](/claims/nope/).\n")})
+    found = {(p.severity, p.message.split(" '")[0]) for p in problems
+             if p.path.endswith(("lonely.md", "health.md"))}
+    assert found == {("error", "unknown verdict"), ("error", "the link")}, found
+    link = next(p for p in problems if p.message.startswith("the link"))
+    assert "'/claims/nope/'" in link.message and link.line == 13, link.as_text()
