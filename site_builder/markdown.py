@@ -117,7 +117,7 @@ def _normalize_link(normalize: Callable[[str], str]) -> Callable[[str], str]:
 #: ids the theme and the footnotes use on a page; a body heading never takes one
 _TAKEN_IDS = re.compile(r"(main|claim-[a-z-]+|share-url|others-.*|.*-heading|seed-[a-z-]+"
                         r"|(search|filter)-.*|fn(ref)?\d+(:\d+)?)\Z")
-_VERSION = "9"  # part of the memo key: bump when the HTML or the Rendered fields change
+_VERSION = "10"  # part of the memo key: bump when the HTML or the Rendered fields change
 
 
 def _heading_id(title: str) -> str:
@@ -279,8 +279,8 @@ def _inline_facts(children: list[Token], line: int, top: bool, facts: Rendered,
                                           if ":" + label not in refs)
         elif kind == "softbreak" or kind == "hardbreak":
             line += 1
-        elif kind == "link_open":
-            href = str(child.attrGet("href") or "")
+        elif kind == "link_open" or kind == "image":  # an image must be there as well
+            href = str(child.attrGet("href" if kind == "link_open" else "src") or "")
             if _SITE_LINK.match(href):
                 facts.internal_links.append((href, start))
         elif kind == "html_inline" and raw:

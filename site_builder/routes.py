@@ -284,10 +284,21 @@ def check_links(model: Model, routes: list[Route], problems: Problems,
                            "published (a draft, or dated in the future)",
                            "publish that claim first, or take the link out for now")
             continue
-        candidates = sorted(known)
-        guess = did_you_mean(target, candidates, cutoff=0.75)
+        if _is_file(target):  # an image or a download, not a page
+            guess = did_you_mean(target, sorted(filter(_is_file, known)), cutoff=0.75)
+            problems.error(path, line, f"the link '{href}' points to a file that does not "
+                           "exist", guess or "put the file in the static/ folder next to "
+                           "content/ and link it as /static/<name>")
+            continue
+        guess = did_you_mean(target, sorted(known), cutoff=0.75)
         problems.error(path, line, f"the link '{href}' points to a page that does not exist",
                        guess or "check the address; site links look like /claims/<slug>/")
+
+
+def _is_file(path: str) -> bool:
+    """Is this site path a file (an image, a PDF) rather than a page?"""
+    name = path.rsplit("/", 1)[-1]
+    return "." in name and not name.endswith(".html")
 
 
 def _check_logo(config: Any, known: set[str], problems: Problems) -> None:

@@ -455,6 +455,18 @@ def test_relative_links_in_a_text_are_checked_from_the_page_they_are_on(tmp_path
     assert "prices-fell" in [p for p in errors if "prices-fel/" in p.message][0].hint
 
 
+def test_an_image_that_is_not_a_file_of_the_site_is_an_error(tmp_path):
+    """A broken <img> would otherwise be published; one in static/ is fine."""
+    body = ("## Chart\n\n![the chart](/static/missing-chart.png)\n\n"
+            "![the logo](/static/logo.png) and ![theirs](https://example.org/x.png)\n")
+    problems = problems_for(tmp_path, claims={"jobs-doubled": claim_text(body=body)},
+                            extra={"static/logo.png": b"\x89PNG\r\n\x1a\n"})
+    errors = [p for p in problems.errors if p.path.endswith("jobs-doubled.md")]
+    assert [(p.line, p.message.split("'")[1]) for p in errors] == [
+        (15, "/static/missing-chart.png")], [p.as_text() for p in problems]
+    assert "points to a file" in errors[0].message and "static/" in errors[0].hint
+
+
 def test_an_old_address_with_and_without_its_trailing_slash_is_one_alias(tmp_path):
     problems = problems_for(tmp_path, claims={
         "the-claim": claim_text(aliases='["/claims/old-slug/", "/claims/old-slug"]'),
