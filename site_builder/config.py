@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import re
 from typing import Any
+from urllib.parse import urlsplit
 
 from .fields import SLUG_RE, Fields, beyond_domain, is_web_url, slugify
 from .load import Document
@@ -94,11 +95,13 @@ def _language(f: Fields) -> str:
 
 def _served_at_root(f: Fields, base_url: str) -> None:
     """The site's own links start at / (the contract's URLs): it cannot live in a sub-folder."""
-    if beyond_domain(base_url):
-        f.warning("base_url", f"'base_url' has more than a domain: '{base_url}'",
-                  "the site's pages link to each other from the root of the domain "
-                  "(/claims/...), so serve it at the root of a domain or sub-domain, e.g. "
-                  "https://checks.example.org")
+    if beyond_domain(base_url):  # refused, as --base-url is: every absolute link would break
+        parts = urlsplit(base_url)
+        f.error("base_url", f"'base_url' has more than a domain: '{base_url}'",
+                "the site's pages link to each other from the root of the domain "
+                "(/claims/...), and canonical links, feeds and the sitemap add their paths "
+                "to this address; serve the site at the root of a domain or sub-domain and "
+                f"write base_url: {parts.scheme}://{parts.netloc}")
 
 
 def _publisher(f: Fields, data: dict[str, Any]) -> Publisher | None:

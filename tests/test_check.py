@@ -404,14 +404,17 @@ def test_site_yaml_that_is_a_list_gets_a_site_yaml_example(tmp_path):
     assert "base_url" in error.hint and "verdict" not in error.hint
 
 
-def test_base_url_in_a_sub_folder_is_flagged(tmp_path):
+@pytest.mark.parametrize("written", ["https://example.org/checks/", "https://example.org/?x=1",
+                                     "https://example.org/#top"])
+def test_base_url_with_more_than_a_domain_is_refused_as_the_option_is(tmp_path, written):
+    """Every canonical link, feed entry and sitemap address would be malformed."""
     from conftest import SITE_YAML
 
-    site_yaml = SITE_YAML.replace("base_url: https://checks.example.org",
-                                  "base_url: https://example.org/checks/")
+    site_yaml = SITE_YAML.replace("base_url: https://checks.example.org", f"base_url: {written}")
     problems = problems_for(tmp_path, extra={"content/site.yaml": site_yaml})
-    warning = one(problems, "content/site.yaml", "warning")
-    assert warning.line == 2 and "more than a domain" in warning.message
+    error = one(problems, "content/site.yaml", "error")
+    assert error.line == 2 and "more than a domain" in error.message
+    assert error.hint.endswith("base_url: https://example.org"), error.hint
     assert all("domain" not in p.message for p in problems_for(tmp_path / "root"))
 
 
