@@ -435,7 +435,9 @@ def check_actor(doc: Document, config: SiteConfig, problems: Problems) -> Checke
     if kind not in ("person", "organization"):
         f.error("kind", f"kind must be 'person' or 'organization', not '{kind}'",
                 did_you_mean(kind.replace("organisation", "organization"),
-                             ["person", "organization"]))
+                             ["person", "organization"])
+                or "write kind: organization for a company, party, agency, outlet or any "
+                "other body, and kind: person (or nothing) for one person")
         kind = "person"
     actor = Actor(slug=doc.slug, path=doc.path, name=f.text("name", required=True),
                   aliases=[a for a, _ in f.str_list("aliases")], role=f.text("role"),

@@ -721,3 +721,12 @@ def test_a_claim_with_errors_still_has_its_links_checked_in_the_same_run(tmp_pat
     assert found == {("error", "unknown verdict"), ("error", "the link")}, found
     link = next(p for p in problems if p.message.startswith("the link"))
     assert "'/claims/nope/'" in link.message and link.line == 13, link.as_text()
+
+
+@pytest.mark.parametrize("written, hint", [("company", "kind: organization for a company"),
+                                           ("organisation", "did you mean 'organization'?")])
+def test_an_actor_kind_that_is_not_one_gets_a_hint(tmp_path, written, hint):
+    problems = problems_for(tmp_path, extra={
+        "content/actors/acme-corp.md": f"---\nname: Acme Corp\nkind: {written}\n---\n"})
+    error = one(problems, "content/actors/acme-corp.md")
+    assert error.line == 3 and f"not '{written}'" in error.message and hint in error.hint
