@@ -314,7 +314,10 @@ class _Linker:
                                        if self._related_ok(claim, s, line, path, published)]
 
     def _actor(self, name: str, line: int, path: str) -> Actor | None:
-        actor = self.actors.get(name) or self.names.get(_name_key(name))
+        key = _name_key(name)
+        # a name that is, in other letter case, a file name means that file (as
+        # _index_names tells an actor file that gives itself such a name)
+        actor = self.actors.get(name) or self.names.get(key) or self.actors.get(key)
         if actor or name in self.broken.get("actor", ()):
             return actor
         guess = self._guess("actor", name, lambda: [*self.actors,

@@ -730,3 +730,16 @@ def test_an_actor_kind_that_is_not_one_gets_a_hint(tmp_path, written, hint):
         "content/actors/acme-corp.md": f"---\nname: Acme Corp\nkind: {written}\n---\n"})
     error = one(problems, "content/actors/acme-corp.md")
     assert error.line == 3 and f"not '{written}'" in error.message and hint in error.hint
+
+
+def test_a_name_that_is_another_actors_file_name_means_that_file(tmp_path):
+    """'Picard' is the name in jl-picard.md and, in other letters, the file name
+    picard.md: the actor file is told, and the claim means picard.md (not 'no actor
+    matches', with a hint to create the file that exists)."""
+    problems = problems_for(tmp_path, claims={"c1": claim_text(claimant='"Picard"')}, extra={
+        "content/actors/picard.md": "---\nname: Jean-Luc Picard\n---\n",
+        "content/actors/jl-picard.md": "---\nname: Picard\n---\n"})
+    assert [(p.path, p.line) for p in problems.errors] == [("content/actors/jl-picard.md", 2)]
+    assert "content/actors/picard.md" in problems.errors[0].hint
+    written = problems_for(tmp_path / "upper", claims={"c1": claim_text(claimant="JANE-DOE")})
+    assert not written.errors, [p.as_text() for p in written]
