@@ -22,7 +22,9 @@ SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 #: the longest slug: it names output files such as ``cards/<slug>.svg`` and
 #: ``search/facets/t/<slug>.json``, which must fit a file system's 255 bytes
 MAX_SLUG = 200
-_PARTIAL_RE = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
+#: the contract's YYYY-MM-DD, YYYY-MM or YYYY, in ASCII digits (Python's \d takes
+#: any script's digits, which no date parser or feed reader does)
+_PARTIAL_RE = re.compile(r"([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?\Z")
 #: the words a yes/no field takes (YAML 1.1's, which this loader reads as text)
 YES_NO = {"yes": True, "no": False, "on": True, "off": False, "y": True, "n": False,
           "true": True, "false": False}  # "true" in quotes too
@@ -187,8 +189,7 @@ class Fields:
             return None
         text = self._written(key, value)
         try:
-            return dt.date.fromisoformat(text) if re.fullmatch(r"\d{4}-\d\d-\d\d", text) \
-                else _raise()
+            return dt.date.fromisoformat(text) if _FULL_DATE.fullmatch(text) else _raise()
         except ValueError:
             self.error(key, f"'{key}' is not a valid date: '{text}'", _date_hint(text, key))
             return None
@@ -354,7 +355,23 @@ def _raise() -> dt.date:
     raise ValueError
 
 
+_FULL_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def _ascii_digits(text: str) -> str:
+    """``text`` with every digit (full-width, Arabic-Indic...) written 0-9."""
+    text = unicodedata.normalize("NFKC", text)
+    return "".join(str(unicodedata.digit(c)) if c.isdigit() else c for c in text)
+
+
 def _date_hint(text: str, key: str) -> str:
+    name = key.split(".")[-1]
+    if not text.isascii() and _ascii_digits(text).isascii():
+        return f"write the date in the digits 0-9: {name}: {_ascii_digits(text)}"
+    short = re.fullmatch(r"([0-9]{4})-([0-9]{1,2})(?:-([0-9]{1,2}))?", text)
+    if short and any(g and len(g) == 1 for g in short.groups()[1:]):
+        fixed = "-".join([short.group(1), *(f"{int(g):02d}" for g in short.groups()[1:] if g)])
+        return f"write the month and day with two digits each: {name}: {fixed}"
     match = re.fullmatch(r"(\d{1,2})[./-](\d{1,2})[./-](\d{4})", text)
     if match:
         day, month, year = match.groups()

@@ -42,6 +42,13 @@ CASES = [
     ({"published": "0000-01-01"}, 11, "not a valid date", "no year 0"),
     ({"published": "05.10.2024"}, 11, "not a valid date", "published: 2024-10-05"),
     ({"claim_date": '"2024-13"'}, 12, "not a valid date", "YYYY-MM"),
+    # the contract's forms only, as published takes them, each with the fix
+    ({"claim_date": '"2024-1-5"'}, 12, "not a valid date", "claim_date: 2024-01-05"),
+    ({"published": '"2024-1-5"'}, 11, "not a valid date", "published: 2024-01-05"),
+    ({"claim_date": '"\uff12\uff10\uff12\uff14-10"'}, 12, "not a valid date",
+     "digits 0-9: claim_date: 2024-10"),
+    ({"published": '"\u0662\u0660\u0662\u0664-10-05"'}, 11, "not a valid date",
+     "digits 0-9: published: 2024-10-05"),
     # YAML reads 00012 as the octal number 10: the message quotes what was typed
     ({"claim_date": "00012"}, 12, "not a valid date: '00012'", "YYYY-MM"),
     ({"published": "2024-10-05 10:00"}, 11, "not a valid date: '2024-10-05 10:00'",
