@@ -485,7 +485,10 @@ def _build(sources: Sources, out: Path, options: Options | None = None,
                               any((d / "claim.html").is_file() for d in theme.template_dirs[:-1]))
         pages = {r.output: prints.of(r) for r in result.routes}
         previous = read_manifest(out)
-        old = cache.pages if cache and cache.state.get("out") == str(out) else {}
+        # pages are reused only from a folder as this cache's last build left it: a
+        # --no-cache build (or another site) writing there since makes them unknown
+        old = (cache.pages if cache and cache.state.get("out") == str(out)
+               and cache.state.get("manifest") == manifest else {})
         lost = missing_files(out, previous) if previous else set()
         keep = {o for o, fp in pages.items()
                 if previous and old.get(o) == fp and o in previous and o not in lost}

@@ -190,7 +190,7 @@ class Fingerprints:
                  str(len(claim.related))]
         parts += self.cards(claim.related)
         parts += [self.claimant_box(a) for a in claim.claimants]
-        parts += [s.seed.version for s in claim.sources if s.seed]
+        parts += [s.seed.version for s in (*claim.sources, *claim.evidence) if s.seed]
         return _digest(parts)
 
     def _parts(self, route: Route) -> list[str]:

@@ -265,6 +265,7 @@ def test_cached_incremental_builds_match_a_clean_build_after_random_edits(tmp_pa
     claims = {f"c{i}": claim_text(title=f'"Claim {i}"', related=f"[c{(i + 1) % 8}]",
                                   claimant=rng.choice(["jane-doe", "acme-corp"]),
                                   published=f"2024-0{1 + i % 8}-01") for i in range(8)}
+    claims["c6"] = claim_text(title='"Claim 6"', evidence="\n  - seed: first-article")
     content = write_site(tmp_path, claims=claims)
     site_yaml = content / "site.yaml"
     site_yaml.write_text(site_yaml.read_text() + "page_size: 3\n")  # lists paginate
@@ -307,6 +308,27 @@ def test_cached_incremental_builds_match_a_clean_build_after_random_edits(tmp_pa
         import shutil
 
         shutil.rmtree(clean)
+
+
+def test_a_no_cache_build_into_the_folder_is_not_mistaken_for_the_cached_one(tmp_path: Path):
+    """The cache knows the pages its last build wrote; a --no-cache build writing other
+    pages there since must not leave them in place when the content goes back."""
+    content = write_site(tmp_path)
+    out, clean = tmp_path / "public", tmp_path / "clean"
+    claim = content / "claims/jobs-doubled.md"
+    original = claim.read_text()
+    assert run_cli("build", "--content", str(content), "--out", str(out)).returncode == 0
+    claim.write_text(original.replace("title: ", 'title: "Version B" #', 1))
+    assert run_cli("build", "--content", str(content), "--out", str(out),
+                   "--no-cache").returncode == 0
+    claim.write_text(original)
+    assert run_cli("build", "--content", str(content), "--out", str(out)).returncode == 0
+    assert run_cli("build", "--content", str(content), "--out", str(clean),
+                   "--no-cache").returncode == 0
+    got = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    want = {p.relative_to(clean): p.read_bytes() for p in clean.rglob("*") if p.is_file()}
+    assert got.keys() == want.keys()
+    assert [str(k) for k in got if got[k] != want[k]] == []
 
 
 def test_unchanged_rebuild_is_skipped_and_one_edit_rerenders_little(tmp_path: Path):
