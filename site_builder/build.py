@@ -21,8 +21,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterator, Sequence
 
 from .load import Seen, Sources, Stamp, scan_files
 from .cache import CACHE_DIR, BuildCache, input_digest, input_files
-from .deps import (Fingerprints, bodies_only_on_own_pages, claim_bodies_spliceable,
-                   code_version)
+from .deps import Fingerprints, code_version
 from .output import (OutputError, Staging, WriteStats, check_output_dir, digest, fills_in_place,
                      manifest_digest, missing_files, read_manifest, recover, write_site)
 from . import quick
@@ -43,6 +42,7 @@ if TYPE_CHECKING:
     from .routes import Route
     from .search import SearchIndex
     from .structured import FeedItems
+    from .template_scan import TemplateScan
 
 
 class SettingError(ValueError):
@@ -480,9 +480,11 @@ def _build(sources: Sources, out: Path, options: Options | None = None,
         return result
     assert result.model is not None
     with _timed(result, "render"):
+        from .template_scan import TemplateScan
+
+        scan = TemplateScan(theme.template_dirs)
         prints = Fingerprints(result.model.site, [*extra, _theme_digest(theme)],
-                              not bodies_only_on_own_pages(theme.template_dirs),
-                              any((d / "claim.html").is_file() for d in theme.template_dirs[:-1]))
+                              not scan.bodies_only_on_own_pages(), scan.site_made)
         pages = {r.output: prints.of(r) for r in result.routes}
         previous = read_manifest(out)
         # pages are reused only from a folder as this cache's last build left it: a
@@ -522,7 +524,7 @@ def _build(sources: Sources, out: Path, options: Options | None = None,
             result.fatal = f"could not write {out}: {exc}"
             return result
     if cache:
-        _save(cache, result, inputs, out, pages, prints, theme, keep, feed)
+        _save(cache, result, inputs, out, pages, prints, scan, keep, feed)
     return result
 
 
@@ -540,7 +542,7 @@ def _feed_items(cache: BuildCache | None, todo: list[Route]) -> FeedItems | None
 
 
 def _save(cache: BuildCache, result: Result, inputs: str, out: Path, pages: dict[str, str],
-          prints: Fingerprints, theme: Theme, keep: set[str],
+          prints: Fingerprints, scan: TemplateScan, keep: set[str],
           feed: FeedItems | None = None) -> None:
     """What the next build needs to know of this one (see cache.py and quick.py)."""
     from .problems import format_report
@@ -551,8 +553,7 @@ def _save(cache: BuildCache, result: Result, inputs: str, out: Path, pages: dict
     links: dict[str, list[str]] = {}
     for path, href, _ in result.model.links:
         links.setdefault(path, []).append(href)
-    spliceable = (prints.meta == "meta_version"
-                  and claim_bodies_spliceable(theme.template_dirs))
+    spliceable = prints.meta == "meta_version" and scan.claim_bodies_spliceable()
     spliced = quick.record(result.routes, prints, result.spans, cache.spliced, keep,
                            {p.path for p in result.problems.items}, links, spliceable)
     cache.save(inputs, out, manifest_digest(out), pages, result.seen,

@@ -8,14 +8,14 @@ rendered again. Rules follow what templates display: a claim page shows its
 claimants (and their other claims), topics, related claims and seeds; a list
 shows a card per claim (claim, claimants, topics). Only an object's own page
 shows its Markdown body, so other pages depend on its ``meta_version`` (the
-front matter) and an edit to the text re-renders one page. Unknown routes depend on
+front matter) and an edit to the text re-renders one page. Unknown routes, and
+pages made with the site's own templates (template_scan.py), depend on
 everything, which is always correct, merely slower.
 """
 
 from __future__ import annotations
 
 import hashlib
-import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Generic, Iterable, TypeVar
 
@@ -49,63 +49,19 @@ def code_version() -> str:
     return _digest(p.read_bytes().hex() for p in sorted(here.glob("*.py")))
 
 
-#: the templates that show an object's own body, and the name they show it under
-_OWN_BODY = {"claim.html": "claim", "actor.html": "actor", "topic.html": "topic",
-             "page.html": "page"}
-
-
-def bodies_only_on_own_pages(template_dirs: Iterable[Path]) -> bool:
-    """True if no template shows a Markdown body except on the object's own page.
-
-    Lists, feeds and cards may then depend on front matter only
-    (``meta_version``). A theme that shows, say, each claim's text on its
-    topic pages turns this off, and every page depends on whole files.
-    """
-    for folder in template_dirs:
-        for path in folder.rglob("*"):
-            if not path.is_file():
-                continue
-            text = path.read_text("utf-8", errors="replace")
-            if "body_html" not in text:
-                continue
-            own = _OWN_BODY.get(path.relative_to(folder).as_posix())
-            if own is None or "body_html" in re.sub(rf"\b{own}\.body_html\b", "", text):
-                return False
-    return True
-
-
-#: the only ways a claim page may use its body for the body to be spliced (see
-#: quick.py): printed as it is, or tested for being there
-_SPLICEABLE = re.compile(r"\{\{-?\s*claim\.body_html\s*\|\s*safe\s*-?\}\}"
-                         r"|\{%-?\s*if\s+claim\.body_html\s*-?%\}")
-
-
-def claim_bodies_spliceable(template_dirs: Iterable[Path]) -> bool:
-    """True if every claim.html prints the body verbatim and derives nothing from it.
-
-    Such a page is its template's output with the body dropped in at one
-    place, so a rebuild after an edit to the text alone can replace the old
-    body with the new one in the written page (see quick.py) instead of
-    loading the whole site to render the page again.
-    """
-    for folder in template_dirs:
-        path = folder / "claim.html"
-        if path.is_file():
-            text = _SPLICEABLE.sub("", path.read_text("utf-8", errors="replace"))
-            if "body_html" in text:
-                return False
-    return True
-
-
 class Fingerprints:
     def __init__(self, site: Site, global_parts: Iterable[str],
-                 bodies_elsewhere: bool = False, own_claim_page: bool = False) -> None:
+                 bodies_elsewhere: bool = False,
+                 site_made: Callable[[str], bool] | None = None) -> None:
         """``bodies_elsewhere``: some template shows bodies beyond their own
-        pages (see :func:`bodies_only_on_own_pages`); ``own_claim_page``: the
-        site has its own claim.html, which may list any of a claimant's claims."""
+        pages (:meth:`template_scan.TemplateScan.bodies_only_on_own_pages`);
+        ``site_made`` tells whether a page template renders one of the site's
+        own templates (:meth:`template_scan.TemplateScan.site_made`): the rules
+        below are the default theme's, so such a page depends on everything."""
         self.site = site
-        self.shown = None if own_claim_page else OTHER_CLAIMS + 1
         self.meta = "version" if bodies_elsewhere else "meta_version"
+        self._site_made = site_made or (lambda name: False)
+        self._made_by_site: dict[str, bool] = {}
         self.glob = _digest([*global_parts, repr(site.config), *map(repr, site.verdicts),
                              *(p.version for p in site.pages)])
         self._cards: dict[int, str] = {}
@@ -153,11 +109,8 @@ class Fingerprints:
         count (the same for each of the actor's claims: worked out once)."""
         box = self._boxes.get(id(actor))
         if box is None:
-            if self.shown is None:
-                box = _digest([getattr(actor, self.meta), self.claims(actor.claims)])
-            else:
-                box = _digest([getattr(actor, self.meta), str(len(actor.claims)),
-                               *self.cards(actor.claims[:self.shown])])
+            box = _digest([getattr(actor, self.meta), str(len(actor.claims)),
+                           *self.cards(actor.claims[:OTHER_CLAIMS + 1])])
             self._boxes[id(actor)] = box
         return box
 
@@ -175,10 +128,21 @@ class Fingerprints:
                 *(f"{t.slug}:{len(t.claims)}" for t in site.topics)])
         return self._everything[bodies]
 
+    def made_by_site(self, template: str) -> bool:
+        made = self._made_by_site.get(template)
+        if made is None:
+            made = self._made_by_site[template] = bool(template) and self._site_made(template)
+        return made
+
     def of(self, route: Route) -> str:
         if route.template == "claim.html":
             base = self.bases[route.output] = self.claim_page(route)
             return with_body(base, route.context["claim"].version)
+        if self.made_by_site(route.template):
+            # every object's front matter, and the body of the page's own object
+            own = [getattr(route.context.get(k), "version", "") for k in ("actor", "topic")]
+            return _digest([self.glob, route.url, route.template, route.writer,
+                            self.everything(bodies=False), *own])
         return _digest([self.glob, route.url, route.template, route.writer,
                         *self._parts(route)])
 
@@ -186,6 +150,9 @@ class Fingerprints:
         """A claim page's fingerprint without the claim's own file (its body):
         kept by the cache, so that a body edit can update the fingerprint alone."""
         claim: Claim = route.context["claim"]
+        if self.made_by_site(route.template):
+            return _digest([self.glob, route.url, route.template, route.writer,
+                            self.everything(bodies=False)])
         parts = [self.glob, route.url, route.template, route.writer, self.card(claim),
                  str(len(claim.related))]
         parts += self.cards(claim.related)

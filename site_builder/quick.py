@@ -3,7 +3,7 @@
 An editor's most common change is to a claim's text (its Markdown body), and
 with a theme like the default one that text appears on one page only, the
 claim's own page, printed as it is (see
-:func:`deps.claim_bodies_spliceable`). So every full build records, for each
+:meth:`template_scan.TemplateScan.claim_bodies_spliceable`). So every full build records, for each
 claim page, where the body sits in the written bytes and the page's
 fingerprint without the body (a :class:`Spliced` entry, kept in the cache).
 

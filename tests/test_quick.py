@@ -230,6 +230,74 @@ def test_a_claim_page_that_uses_the_text_otherwise_is_rendered_in_full(tmp_path:
     assert int(size) > 0
 
 
+#: site templates that show what the default theme's pages do not: other claims'
+#: texts (under names the page's own claim also goes by) and seed data on cards
+_SHOWS_MORE = {
+    "a macro's parameter named claim": ("claim.html", (
+        '{% extends "default/claim.html" %}{% macro excerpt(claim) %}{{ claim.body_html|safe }}'
+        '{% endmacro %}{% block content %}{{ super() }}{% for other in claim.related %}'
+        '<div class="x">{{ excerpt(other) }}</div>{% endfor %}{% endblock %}')),
+    "a loop variable named claim": ("claim.html", (
+        '{% extends "default/claim.html" %}{% block content %}{{ super() }}'
+        '{% for claim in claim.related %}<div class="x">{{ claim.body_html|safe }}</div>'
+        '{% endfor %}{% endblock %}')),
+    "texts by attribute name": ("claim.html", (
+        '{% extends "default/claim.html" %}{% block content %}{{ super() }}'
+        '<div class="x">{{ claim.related|map(attribute="body_html")|join|safe }}</div>'
+        '{% endblock %}')),
+    "seed data on a card": ("partials/claim_card.html", (
+        '<article class="card"><a href="{{ claim.url_path }}">{{ claim.title }}</a>'
+        '{% for ref in claim.sources %}<span class="x">{{ ref.seed.headline if ref.seed }}'
+        '</span>{% endfor %}</article>')),
+}
+
+
+@pytest.mark.parametrize("which", sorted(_SHOWS_MORE))
+def test_site_templates_that_show_more_than_the_default_theme_stay_right(tmp_path: Path,
+                                                                          which: str):
+    """The default theme's dependency rules do not hold for a site's own templates:
+    every page they make follows every edit, and a text shown on other pages
+    is not put in place in its own page alone."""
+    name, text = _SHOWS_MORE[which]
+    claims = {f"c{i}": claim_text(title=f'"Claim {i}"', related=f"[c{(i + 1) % 4}]",
+                                  source="\n  seed: first-article") for i in range(4)}
+    content = write_site(tmp_path, claims=claims)
+    (tmp_path / "templates/partials").mkdir(parents=True)
+    (tmp_path / "templates" / name).write_text(text)
+    out = tmp_path / "public"
+    assert build(Sources.at(content), out).ok
+    _append(content / "claims/c2.md", "\nA sentence added to the text.\n")
+    assert not _rebuilt(content, out).quick or "body_html" not in text
+    _same_as_clean(content, out)
+    seed = tmp_path / "seeds/first-article.yaml"
+    seed.write_text(seed.read_text().replace("The first article", "A renamed article"))
+    _rebuilt(content, out)
+    _same_as_clean(content, out)
+    shown = " ".join(x.get_text() for page in out.rglob("index.html")
+                     for x in soup(page).select(".x"))
+    assert ("A sentence added to the text." in shown) == ("body_html" in text)
+    assert ("A renamed article" in shown) == ("headline" in text)
+
+
+def test_a_site_template_widens_only_the_pages_made_with_it(tmp_path: Path):
+    """A site's own 404 page follows every edit; the claim and list pages, made
+    with the default theme's templates alone, keep their precise rules."""
+    rendered = []
+    for own_404 in (False, True):
+        content, out = _site(tmp_path / str(own_404))
+        if own_404:
+            (tmp_path / "True/templates").mkdir()
+            (tmp_path / "True/templates/404.html").write_text(
+                '{% extends "base.html" %}{% block content %}<h1>Lost?</h1>{% endblock %}')
+            assert _rebuilt(content, out).ok
+        claim = content / "claims/c7.md"
+        claim.write_text(claim.read_text().replace('"Claim 7"', '"Claim seven"'))
+        rendered.append(_rebuilt(content, out).rendered)
+        _same_as_clean(content, out)
+    assert rendered[1] == rendered[0] + 1, rendered  # the 404 page, and nothing else
+    assert soup(out / "404.html").h1.get_text() == "Lost?"
+
+
 def test_a_page_changed_outside_the_builder_is_made_again(tmp_path: Path):
     content, out = _site(tmp_path)
     page = out / "claims/c2/index.html"
