@@ -226,17 +226,20 @@ def _check_collisions(site: Site, routes: list[Route], problems: Problems) -> No
         path, line = _blame(site, route, other)
         if path in reserved:
             continue
-        problems.error(path, line, f"two things would be written to {route.url}",
-                       "an alias or page slug collides with another page; rename one")
+        mine = route if path in route.sources else other
+        problems.error(path, line, f"two things would be written to {route.url}: "
+                       f"{_described(mine)} and {_described(other if mine is route else route)}",
+                       "an alias or page slug collides with another page; rename one, "
+                       "or take the alias out")
     for output, route in owners.items():  # a file where another needs a folder
         parts = output.split("/")
         for depth in range(1, len(parts)):
             other = owners.get("/".join(parts[:depth]))
             if other is not None:
                 path, line = _blame(site, route, other)
-                problems.error(path, line, f"{route.url} would need a folder where {other.url} "
-                               "is a file", "an alias or page slug collides with another "
-                               "page; rename one")
+                problems.error(path, line, f"{route.url} ({_described(route)}) would need a "
+                               f"folder where {other.url} ({_described(other)}) is a file",
+                               "an alias or page slug collides with another page; rename one")
                 break
     _check_case_collisions(site, owners, problems)
 
@@ -258,6 +261,15 @@ def _check_case_collisions(site: Site, owners: dict[str, Route], problems: Probl
                          "case: on a case-insensitive file system (macOS, Windows) one "
                          "would replace the other", "old addresses that differ only in "
                          "case cannot lead to different pages; remove or change one")
+
+
+def _described(route: Route) -> str:
+    """What a route is, for a collision report: whose file made it, and how."""
+    if not route.sources:
+        return f"the site's own {route.url}" + (" page" if route.url.endswith("/") else "")
+    if route.template == "redirect.html":
+        return f"an alias in {route.sources[0]}"
+    return f"the page of {route.sources[0]}"
 
 
 def _blame(site: Site, route: Route, other: Route) -> tuple[str, int]:

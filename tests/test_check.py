@@ -301,7 +301,19 @@ def test_alias_that_needs_a_folder_where_a_page_is_a_file_is_a_collision(tmp_pat
     problems = problems_for(tmp_path, claims={"the-claim": claim_text(aliases='["/feed.xml/"]'),
                                               "other": claim_text()})
     error = one(problems, "content/claims/the-claim.md")
-    assert "would need a folder where /feed.xml is a file" in error.message, error.as_text()
+    assert error.message == ("/feed.xml/ (an alias in content/claims/the-claim.md) would need "
+                             "a folder where /feed.xml (the site's own /feed.xml) is a "
+                             "file"), error.as_text()
+
+
+def test_a_collision_names_both_files(tmp_path):
+    problems = problems_for(tmp_path, claims={
+        "first": claim_text(aliases="[/claims/old/]"),
+        "second": claim_text(aliases="[/claims/old/]")})
+    error = one(problems, "claims/second.md")
+    assert error.message == ("two things would be written to /claims/old/: an alias in "
+                             "content/claims/second.md and an alias in "
+                             "content/claims/first.md"), error.as_text()
 
 
 def test_file_name_too_long_for_output_files_is_refused_with_a_shorter_name(tmp_path):
