@@ -64,6 +64,9 @@ class Rendered:
     #: (line, label): ``[^label]: ...`` with a label no footnote can have (a space,
     #: or nothing), which Markdown reads as a link definition instead
     note_malformed: list[tuple[int, str]] = field(default_factory=list)
+    #: (address, line): links and images to absolute http(s) addresses; validation
+    #: keeps those into this very site (copied from the browser) to be checked
+    web_links: list[tuple[str, int]] = field(default_factory=list)
 
 
 def _validate_link(url: str) -> bool:
@@ -117,7 +120,7 @@ def _normalize_link(normalize: Callable[[str], str]) -> Callable[[str], str]:
 #: ids the theme and the footnotes use on a page; a body heading never takes one
 _TAKEN_IDS = re.compile(r"(main|claim-[a-z-]+|share-url|others-.*|.*-heading|seed-[a-z-]+"
                         r"|(search|filter)-.*|fn(ref)?\d+(:\d+)?)\Z")
-_VERSION = "10"  # part of the memo key: bump when the HTML or the Rendered fields change
+_VERSION = "11"  # part of the memo key: bump when the HTML or the Rendered fields change
 
 
 def _heading_id(title: str) -> str:
@@ -200,7 +203,7 @@ def _convert(text: str, allow_html: bool) -> tuple[Any, ...]:
     result.unsafe_lines = _refused_lines(text, refused)
     return (result.html, result.internal_links, result.h1_lines, result.unsafe_lines,
             result.unsafe_html, result.unclosed_html, result.note_repeats, result.note_unknown,
-            result.note_unused, result.note_malformed)
+            result.note_unused, result.note_malformed, result.web_links)
 
 
 def _body_facts(state: StateCore) -> None:
@@ -283,6 +286,8 @@ def _inline_facts(children: list[Token], line: int, top: bool, facts: Rendered,
             href = str(child.attrGet("href" if kind == "link_open" else "src") or "")
             if _SITE_LINK.match(href):
                 facts.internal_links.append((href, start))
+            elif _WEB_LINK.match(href):
+                facts.web_links.append((href, start))
         elif kind == "html_inline" and raw:
             raw.check(child.content, line, top)
             line += child.content.count("\n")
@@ -295,6 +300,7 @@ def _inline_facts(children: list[Token], line: int, top: bool, facts: Rendered,
 #: a link into this site: root-relative (/claims/x/) or relative to the page
 #: (../x/, x.pdf); not a web address, another scheme, //host, ?query or #fragment
 _SITE_LINK = re.compile(r"/(?!/)|(?![a-zA-Z][a-zA-Z0-9+.-]*:)[^#?/]")
+_WEB_LINK = re.compile(r"https?://", re.I)
 #: a footnote reference as the plugin reads it (no spaces in the label)
 #: (a label never runs over a further "[^": text like "[^[^[^..." took time
 #: quadratic in its length, 10 s for 60 KB)

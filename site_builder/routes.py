@@ -287,7 +287,7 @@ def check_links(model: Model, routes: list[Route], problems: Problems,
     known = {r.url for r in routes} | (static_paths or set())
     _check_logo(model.site.config, known, problems)
     for path, href, line in model.links:
-        target = unquote(urlsplit(href).path)
+        target = unquote(urlsplit(href).path) or "/"  # https://this.site is its home page
         if target in known or target + "/" in known or target in model.broken_urls \
                 or target + "/" in model.broken_urls:
             continue

@@ -11,7 +11,7 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import unquote, urljoin
+from urllib.parse import unquote, urljoin, urlsplit
 
 from .fields import (MAX_SLUG, SLUG_RE, WINDOWS_RESERVED, YES_NO, Fields, is_web_url,
                      shorten_slug, slugify)
@@ -122,7 +122,21 @@ def _body(doc: Document, config: SiteConfig, problems: Problems) -> Rendered:
     page = _PAGE_URLS.get(doc.kind, "/").format(doc.slug)
     rendered.internal_links = [(href if href.startswith("/") else urljoin(page, href),
                                 line + offset) for href, line in rendered.internal_links]
+    # a full address of one of this site's pages (copied from the browser) is checked
+    # too; other sites' addresses are not kept (the memo and the cache stay small)
+    rendered.internal_links += [(href, line + offset) for href, line in rendered.web_links
+                                if _same_site(href, config.base_url)]
+    rendered.web_links = []
     return rendered
+
+
+def _same_site(href: str, base_url: str) -> bool:
+    """Whether an absolute address is on the site's own host (either scheme)."""
+    try:
+        link, site = urlsplit(href), urlsplit(base_url)
+        return bool(site.hostname) and (link.hostname, link.port) == (site.hostname, site.port)
+    except ValueError:  # a port that is not a number: not this site's address
+        return False
 
 
 #: where each kind of document's own page is (relative links start there)

@@ -477,6 +477,20 @@ def test_relative_links_in_a_text_are_checked_from_the_page_they_are_on(tmp_path
     assert "prices-fell" in [p for p in errors if "prices-fel/" in p.message][0].hint
 
 
+def test_full_addresses_of_this_sites_pages_are_checked_too(tmp_path):
+    """An editor copies an address from the browser: a typo in it is a dead link
+    on this site; another site's addresses are not ours to check."""
+    body = ("## Links\n\n[ok](https://checks.example.org/claims/prices-fell/) "
+            "[home](https://checks.example.org) [typo](http://checks.example.org/claims/prices-fel/)"
+            " [elsewhere](https://example.org/claims/no-such/)\n")
+    problems = problems_for(tmp_path, claims={"jobs-doubled": claim_text(body=body),
+                                              "prices-fell": claim_text()})
+    errors = [p for p in problems.errors if p.path.endswith("jobs-doubled.md")]
+    assert [p.message.split("'")[1] for p in errors] == [
+        "http://checks.example.org/claims/prices-fel/"], [p.as_text() for p in problems]
+    assert "prices-fell" in errors[0].hint and errors[0].line == 15
+
+
 def test_an_image_that_is_not_a_file_of_the_site_is_an_error(tmp_path):
     """A broken <img> would otherwise be published; one in static/ is fine."""
     body = ("## Chart\n\n![the chart](/static/missing-chart.png)\n\n"

@@ -204,10 +204,12 @@ def test_a_problem_in_the_edited_text_is_reported_by_the_full_build(tmp_path: Pa
     _same_as_clean(content, out)
 
 
-def test_a_link_to_a_missing_page_still_stops_the_build(tmp_path: Path):
+@pytest.mark.parametrize("address", ["/claims/no-such-check/",
+                                     "https://checks.example.org/claims/no-such-check/"])
+def test_a_link_to_a_missing_page_still_stops_the_build(tmp_path: Path, address: str):
     content, out = _site(tmp_path)
     before = _tree(out)
-    _append(content / "claims/c2.md", "\nSee [this](/claims/no-such-check/).\n")
+    _append(content / "claims/c2.md", f"\nSee [this]({address}).\n")
     result = build(Sources.at(content), out)
     assert not result.ok and "does not exist" in result.problems.errors[0].message
     assert _tree(out) == before
