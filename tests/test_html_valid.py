@@ -87,7 +87,7 @@ Figures & facts <em>raw</em> from the <minister>.[^a] Said again.[^a] And more.[
 
 ## 2024 figures
 
-![](/static/none.png) ![chart <x> & "y"](https://img.example.org/a.png "title & \\"q\\"")
+![](/static/logo.png) ![chart <x> & "y"](https://img.example.org/a.png "title & \\"q\\"")
 
 [a link](https://example.org/?a=1&b=2 "t & <t>") [mail](mailto:desk@example.org)
 <https://auto.example.org/?a=1&b=2> [bad](javascript:alert(1))
