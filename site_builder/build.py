@@ -42,7 +42,6 @@ if TYPE_CHECKING:
     from .routes import Route
     from .search import SearchIndex
     from .structured import FeedItems
-    from .template_scan import TemplateScan
 
 
 class SettingError(ValueError):
@@ -484,7 +483,7 @@ def _build(sources: Sources, out: Path, options: Options | None = None,
 
         scan = TemplateScan(theme.template_dirs)
         prints = Fingerprints(result.model.site, [*extra, _theme_digest(theme)],
-                              not scan.bodies_only_on_own_pages(), scan.site_made)
+                              scan.has_site_templates(), scan.site_made)
         pages = {r.output: prints.of(r) for r in result.routes}
         previous = read_manifest(out)
         # pages are reused only from a folder as this cache's last build left it: a
@@ -524,7 +523,7 @@ def _build(sources: Sources, out: Path, options: Options | None = None,
             result.fatal = f"could not write {out}: {exc}"
             return result
     if cache:
-        _save(cache, result, inputs, out, pages, prints, scan, keep, feed)
+        _save(cache, result, inputs, out, pages, prints, keep, feed)
     return result
 
 
@@ -542,7 +541,7 @@ def _feed_items(cache: BuildCache | None, todo: list[Route]) -> FeedItems | None
 
 
 def _save(cache: BuildCache, result: Result, inputs: str, out: Path, pages: dict[str, str],
-          prints: Fingerprints, scan: TemplateScan, keep: set[str],
+          prints: Fingerprints, keep: set[str],
           feed: FeedItems | None = None) -> None:
     """What the next build needs to know of this one (see cache.py and quick.py)."""
     from .problems import format_report
@@ -553,7 +552,8 @@ def _save(cache: BuildCache, result: Result, inputs: str, out: Path, pages: dict
     links: dict[str, list[str]] = {}
     for path, href, _ in result.model.links:
         links.setdefault(path, []).append(href)
-    spliceable = prints.meta == "meta_version" and scan.claim_bodies_spliceable()
+    # the default theme prints a claim's body once, as it is, on its own page only
+    spliceable = prints.meta == "meta_version"
     spliced = quick.record(result.routes, prints, result.spans, cache.spliced, keep,
                            {p.path for p in result.problems.items}, links, spliceable)
     cache.save(inputs, out, manifest_digest(out), pages, result.seen,

@@ -53,8 +53,8 @@ class Fingerprints:
     def __init__(self, site: Site, global_parts: Iterable[str],
                  bodies_elsewhere: bool = False,
                  site_made: Callable[[str], bool] | None = None) -> None:
-        """``bodies_elsewhere``: some template shows bodies beyond their own
-        pages (:meth:`template_scan.TemplateScan.bodies_only_on_own_pages`);
+        """``bodies_elsewhere``: templates may show bodies beyond their own
+        pages (the site has templates of its own: see template_scan.py);
         ``site_made`` tells whether a page template renders one of the site's
         own templates (:meth:`template_scan.TemplateScan.site_made`): the rules
         below are the default theme's, so such a page depends on everything."""

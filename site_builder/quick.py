@@ -1,9 +1,9 @@
 """The quick rebuild: only the text of a few claims changed.
 
 An editor's most common change is to a claim's text (its Markdown body), and
-with a theme like the default one that text appears on one page only, the
-claim's own page, printed as it is (see
-:meth:`template_scan.TemplateScan.claim_bodies_spliceable`). So every full build records, for each
+with the default theme that text appears on one page only, the claim's own
+page, printed as it is (a site with templates of its own may show it
+anywhere: see template_scan.py). So every full build records, for each
 claim page, where the body sits in the written bytes and the page's
 fingerprint without the body (a :class:`Spliced` entry, kept in the cache).
 
@@ -18,7 +18,7 @@ Anything else goes to the full build, which gives the same bytes: a change
 to front matter (titles, verdicts, links between files), a file added or
 removed, a problem in an edited file (the full report is due), a new site
 link in a body (it must be checked against every page), an empty body, a
-theme whose claim page derives anything from the body, a change to the
+site with templates of its own, a change to the
 theme, site.yaml or the options, or an output folder that is not as the last
 build left it.
 """

@@ -1,22 +1,22 @@
-"""What a theme's templates may show, read from their syntax trees.
+"""Which pages a site's own templates make, read from their syntax trees.
 
 The fingerprints of deps.py follow what the default theme's templates
 display: a card shows a claim's front matter, its claimants' and its
-topics'; a claim page, its related claims' cards and its seeds. A site's own
-template may show anything it can reach (a seed's publisher on a card, a
-related claim's claimants), and a rule that missed it would leave pages
-stale after an edit. So a page made with any of the site's own templates
-(its template, or one that template extends, includes, imports or renders
-with ``partial()``) is fingerprinted from every object's front matter.
+topics'; a claim page, its related claims' cards and its seeds; a Markdown
+body shows on its object's own page only, printed as it is (which lets the
+quick rebuild put an edited text in place). A site's own template may show
+anything it can reach (every claim is a global away: ``site.claims``), under
+any name, through any construct, so none of that can be assumed of it:
 
-Markdown bodies are followed more closely, because a text edit is the
-commonest edit: they may be shown only as ``claim.body_html`` (actor.body_html,
-...) in the object's own page template, with that name not bound to anything
-else (a loop variable, a macro's parameter, a ``set``). Reading the syntax
-tree, not the text, is what sees ``{% macro excerpt(claim) %}`` or
-``{% for claim in claim.related %}`` for what they are.
+- a page made with any of the site's own templates (its template, or one
+  that template extends, includes, imports or renders with ``partial()``,
+  found in the syntax tree; a name computed while rendering counts as the
+  site's) depends on every object's front matter;
+- with any site template at all, bodies may be shown anywhere: lists depend
+  on whole files, and text edits take the full rebuild.
 
-Only the full build uses this (it imports Jinja2); nothing here renders.
+A site that overrides only its 404 page keeps the precise front-matter rules
+for every other page. Only the full build uses this (it imports Jinja2).
 """
 
 from __future__ import annotations
@@ -27,51 +27,10 @@ from typing import Iterator
 import jinja2
 from jinja2 import nodes
 
-#: the templates that show an object's own body, and the name they show it under
-OWN_BODY = {"claim.html": "claim", "actor.html": "actor", "topic.html": "topic",
-            "page.html": "page"}
 #: the global that renders a partial by name (render.Partials)
 _PARTIAL = "partial"
 #: the theme loader's prefix for the default theme's own templates
 _DEFAULT = "default/"
-
-
-def _walk(node: nodes.Node, parent: nodes.Node | None = None
-          ) -> Iterator[tuple[nodes.Node, nodes.Node | None]]:
-    yield node, parent
-    for child in node.iter_child_nodes():
-        yield from _walk(child, node)
-
-
-def _bound_names(tree: nodes.Template) -> set[str]:
-    """Every name the template binds itself: loop targets, macro and call-block
-    parameters, ``set``, ``with`` and imported names."""
-    names: set[str] = set()
-    for node, _ in _walk(tree):
-        if isinstance(node, nodes.Name) and node.ctx in ("store", "param"):
-            names.add(node.name)
-        elif isinstance(node, (nodes.Import, nodes.FromImport)):
-            if isinstance(node, nodes.Import):
-                names.add(node.target)
-            else:
-                names.update(n if isinstance(n, str) else n[-1] for n in node.names)
-    return names
-
-
-def _is_own_body(node: nodes.Node, own: str | None, rebound: bool) -> bool:
-    """``own.body_html``, with ``own`` the page's object (not rebound)."""
-    return (own is not None and not rebound and isinstance(node, nodes.Getattr)
-            and isinstance(node.node, nodes.Name) and node.node.name == own)
-
-
-def _body_uses(tree: nodes.Template) -> Iterator[tuple[nodes.Node, nodes.Node | None]]:
-    """Every place that reads a body: ``x.body_html``, ``x['body_html']`` and the
-    name given as text to filters (``map(attribute='body_html')``...)."""
-    for node, parent in _walk(tree):
-        if isinstance(node, nodes.Getattr) and node.attr == "body_html":
-            yield node, parent
-        elif isinstance(node, nodes.Const) and node.value == "body_html":
-            yield node, parent
 
 
 class TemplateScan:
@@ -134,57 +93,15 @@ class TemplateScan:
             return True
         return any(folder in path.parents for path in used for folder in self.site_dirs)
 
-    def bodies_only_on_own_pages(self) -> bool:
-        """True if no template shows a Markdown body except its object's own page."""
-        for folder in self.dirs:
-            for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-                tree = self.tree(path)
-                if tree is None:
-                    continue
-                own = OWN_BODY.get(path.relative_to(folder).as_posix())
-                rebound = own in _bound_names(tree)
-                if any(not _is_own_body(node, own, rebound) for node, _ in _body_uses(tree)):
-                    return False
-        return True
-
-    def claim_bodies_spliceable(self) -> bool:
-        """True if the claim page prints its body verbatim and derives nothing from it.
-
-        Such a page is its template's output with the body dropped in at one
-        place, so a rebuild after an edit to the text alone can put the new
-        body in place of the old one in the written page (see quick.py). The
-        body may be printed (``{{ claim.body_html|safe }}``) or tested for
-        being there (``{% if claim.body_html %}``), in claim.html itself.
-        """
-        used = self.uses("claim.html")
-        if used is None:
-            return False
-        for path in used:
-            tree = self.tree(path)
-            if tree is None:
-                return False
-            own = "claim" if path.name == "claim.html" else None
-            rebound = own in _bound_names(tree)
-            for node, parent in _body_uses(tree):
-                if not _is_own_body(node, own, rebound) or not _printed_or_tested(
-                        node, parent, tree):
-                    return False
-        return True
-
-
-def _printed_or_tested(node: nodes.Node, parent: nodes.Node | None,
-                       tree: nodes.Template) -> bool:
-    if isinstance(parent, nodes.If) and parent.test is node:
-        return True
-    if isinstance(parent, nodes.Filter) and parent.name == "safe" and parent.node is node \
-            and not parent.args and not parent.kwargs:
-        return any(isinstance(n, nodes.Output) and parent in n.nodes for n, _ in _walk(tree))
-    return False
+    def has_site_templates(self) -> bool:
+        """Whether the site has templates of its own (any file in its folders)."""
+        return any(path.is_file() for folder in self.site_dirs for path in folder.rglob("*"))
 
 
 def _referenced(tree: nodes.Template) -> Iterator[str | None]:
     """The template names a template loads (None for a name computed while rendering)."""
-    for node, _ in _walk(tree):
+    for node in tree.find_all((nodes.Extends, nodes.Include, nodes.Import, nodes.FromImport,
+                               nodes.Call)):
         if isinstance(node, (nodes.Extends, nodes.Include, nodes.Import, nodes.FromImport)):
             yield from _names(node.template)
         elif isinstance(node, nodes.Call) and isinstance(node.node, nodes.Name) \
