@@ -10,6 +10,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -261,13 +262,23 @@ def _browser():
     return sync_api
 
 
-def test_browser_reloads_by_itself_on_each_save(preview: Preview):
+@contextmanager
+def _watching(preview: Preview, path: str):
+    """A headless Chromium page open on ``path``, its live-reload connection up."""
     sync_api = _browser()
     with sync_api.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROME_ARGS)
         page = browser.new_page()
-        page.goto(preview.base + "/claims/jobs-doubled/")
+        page.goto(preview.base + path)
         page.wait_for_function("() => window.LiveReload !== undefined", timeout=10000)
+        try:
+            yield page
+        finally:
+            browser.close()
+
+
+def test_browser_reloads_by_itself_on_each_save(preview: Preview):
+    with _watching(preview, "/claims/jobs-doubled/") as page:
         time.sleep(0.3)
         # two saves a second apart both reach the browser; the third comes while the
         # page is still reconnecting after the second, and must not be lost either
@@ -288,19 +299,13 @@ def test_browser_reloads_by_itself_on_each_save(preview: Preview):
         page.wait_for_function(
             "() => document.querySelector('h1') && "
             "document.querySelector('h1').textContent.includes('Back again')", timeout=10000)
-        browser.close()
 
 
 def test_a_page_that_fails_to_render_reloads_the_browsers_on_other_pages(preview: Preview):
     """A template error shows up only when a page using it is rendered; from then
     on every page shows the report, so a browser open on another page (which
     rendered fine a moment ago) is reloaded to show it too."""
-    sync_api = _browser()
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROME_ARGS)
-        page = browser.new_page()
-        page.goto(preview.base + "/")
-        page.wait_for_function("() => window.LiveReload !== undefined", timeout=10000)
+    with _watching(preview, "/") as page:
         page.evaluate("window.beforeSave = true")
         preview.write("templates/claim.html", "{% extends 'base.html' %}{% block content %}\n"
                       "<p>{{ 1 / 0 }}</p>{% endblock %}")
@@ -311,7 +316,6 @@ def test_a_page_that_fails_to_render_reloads_the_browsers_on_other_pages(preview
         assert get(preview.base + "/claims/jobs-doubled/")[0] == 500  # another tab, say
         page.wait_for_selector("#site-builder-error", timeout=10000)
         assert "templates/claim.html:2" in page.inner_text("#site-builder-error")
-        browser.close()
 
 
 def test_messages_that_are_not_livereloads_are_dropped_without_a_traceback(preview: Preview):
