@@ -24,8 +24,7 @@ from .model import Actor, Claim, Site
 if TYPE_CHECKING:
     from .routes import Route
 
-#: the default claim page lists this many other claims per claimant (newest
-#: first); with a site's own claim.html, a claim page depends on all of them
+#: the default claim page lists this many other claims per claimant (newest first)
 OTHER_CLAIMS = 5
 
 #: site-wide pages and files (templates and writers) that show no Markdown body
