@@ -126,8 +126,9 @@ def _latest(claims: list[Claim]) -> dt.date | None:
 
 def build_routes(model: Model, problems: Problems, with_search: bool = True,
                  search_index: Any = None) -> list[Route]:
-    """Every route; ``with_search=False`` leaves out the search index (the preview
-    builds it only when a browser asks for it). ``search_index`` is the
+    """Every route; ``with_search=False`` leaves out the search index files (the
+    preview builds them only when a browser asks for them; the /search/ page is
+    always there). ``search_index`` is the
     :class:`search.SearchIndex` when the caller has it (from the build cache)."""
     site = model.site
     size = site.config.page_size
@@ -177,9 +178,11 @@ def build_routes(model: Model, problems: Problems, with_search: bool = True,
         Route("/robots.txt", writer="robots", in_sitemap=False),
         Route("/_redirects", writer="redirects", in_sitemap=False),
     ]
+    from .search import index_routes, page_route  # here: search imports this module
+
+    routes.append(page_route(site))  # a page of the site, linked and in the site map
     if with_search:
-        from .search import routes as search_routes  # here: search imports this module
-        routes += search_routes(site, search_index)
+        routes += index_routes(site, search_index)
     # last: drawing a PNG takes longer than a page, best not all in one early slice
     routes += [Route(verdict_image_url(v), writer="verdict_image", in_sitemap=False,
                      context={"verdict": v}) for v in site.verdicts]

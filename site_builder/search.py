@@ -235,16 +235,18 @@ def index_key(site: Site) -> str:
     return hashlib.blake2b(text, digest_size=16).hexdigest()
 
 
-def routes(site: Site, index: SearchIndex | None = None) -> list[Route]:
-    """The /search/ page and one route per index file (written by :func:`write`)."""
+def page_route(site: Site) -> Route:
+    """The /search/ page (cheap: the preview has it before any index is made)."""
+    return Route("/search/", "search.html",
+                 context={"search_topics": [t for t in site.topics
+                                            if any(not c.draft for c in t.claims)]})
+
+
+def index_routes(site: Site, index: SearchIndex | None = None) -> list[Route]:
+    """One route per index file (written by :func:`write`)."""
     index = index or SearchIndex.for_site(site)
-    result = [Route("/search/", "search.html",
-                    context={"search_topics": [t for t in site.topics
-                                               if any(not c.draft for c in t.claims)]})]
-    for url in sorted(index.files):
-        result.append(Route(url, writer="search", in_sitemap=False,
-                            context={"search_index": index}))
-    return result
+    return [Route(url, writer="search", in_sitemap=False, context={"search_index": index})
+            for url in sorted(index.files)]
 
 
 def write(route: Route) -> bytes:

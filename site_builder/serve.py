@@ -44,7 +44,7 @@ from .resolve import Memo, Options, build_model, verdict_lists
 from .validate import check_claim, stamp
 from .model import Site, Verdict
 from .routes import Route, build_routes, check_links, verdict_routes
-from .search import routes as search_routes
+from .search import index_routes
 from .theme import Theme, default_theme
 
 log = logging.getLogger("site_builder.serve")
@@ -274,7 +274,7 @@ class Preview:
                 return 200, _type(path), data
         if path.startswith("/search/") and not snap.search_ready and snap.site is not None:
             snap.search_ready = True  # built on first use: typing must stay fast
-            found = search_routes(snap.site)
+            found = index_routes(snap.site)
             for key in [k for k, r in snap.by_output.items() if r.writer == "search"]:
                 del snap.by_output[key]  # an index file of a word no claim has any more
             snap.by_output.update(("/" + r.output, r) for r in found)

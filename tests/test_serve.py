@@ -538,6 +538,35 @@ def _every_response(preview) -> dict[str, tuple[int, str, bytes]]:
     return {path: preview.respond(path) for path in sorted(preview.snapshot.by_output)}
 
 
+def test_the_preview_serves_what_the_build_publishes(tmp_path: Path, monkeypatch):
+    """Every file of a build with drafts, byte for byte, from the preview; a link to
+    the search page is a link to a page of the site in both."""
+    from site_builder.build import build, today
+    from site_builder.load import Sources
+    from site_builder.resolve import Options
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1796601600")
+    shutil.copytree(REPO / "content", tmp_path / "content")
+    shutil.copytree(REPO / "seeds", tmp_path / "seeds")
+    claim = next((tmp_path / "content/claims").glob("*.md"))
+    claim.write_text(claim.read_text() + "\nSee [the search](/search/?q=putin).\n")
+    out = tmp_path / "public"
+    assert build(Sources.at(tmp_path / "content"), out, Options(drafts=True, today=today()),
+                 use_cache=False).ok
+    preview = _in_memory(tmp_path / "content")
+    assert _problems(preview) == []
+    preview.respond("/search/")
+    differ = []
+    for path in sorted(p for p in out.rglob("*") if p.is_file()):
+        url = "/" + path.relative_to(out).as_posix()
+        if url == "/.site-builder-manifest.json":
+            continue
+        status, _, body = preview.respond(url)
+        if status != 200 or body != path.read_bytes():
+            differ.append(url)
+    assert differ == []
+
+
 @pytest.mark.parametrize("number, verdict, patched, extra", [
     (5, "half-true", True, ""),    # front matter only: the claim patched in place
     (5, "true", True, ""),         # a verdict moved, and no list gains or loses a page
