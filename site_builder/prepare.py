@@ -226,7 +226,7 @@ def _reuse(sources: Sources, files: list[tuple[Path, str]], cached: dict[str, by
     for (path, _), stamp in zip(files, stamps):
         known = seen.get(str(path))
         if stamp is not None and known is not None and known[:-1] == stamp:
-            digest = known[2]
+            digest = known[-1]
         else:
             try:
                 data = read_regular_file(path)

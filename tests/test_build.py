@@ -331,6 +331,19 @@ def test_a_no_cache_build_into_the_folder_is_not_mistaken_for_the_cached_one(tmp
     assert [str(k) for k in got if got[k] != want[k]] == []
 
 
+def test_a_rebuild_parses_only_the_files_that_changed(tmp_path: Path):
+    """The others come from the cache, found by their stamps without being read."""
+    from site_builder.build import build
+    from site_builder.load import Sources
+
+    content = write_site(tmp_path, claims={f"c{i}": claim_text() for i in range(30)})
+    out = tmp_path / "public"
+    assert build(Sources.at(content), out).parsed > 30
+    (content / "claims/c5.md").write_text(claim_text(title='"Changed"'))
+    result = build(Sources.at(content), out)
+    assert result.ok and not result.quick and result.parsed == 1, result.parsed
+
+
 def test_unchanged_rebuild_is_skipped_and_one_edit_rerenders_little(tmp_path: Path):
     content = write_site(tmp_path, claims={f"c{i}": claim_text() for i in range(30)})
     out = tmp_path / "public"
