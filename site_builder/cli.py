@@ -37,7 +37,7 @@ def _sources(args: argparse.Namespace) -> Sources:
                        "that leads back to itself") from None
 
 
-def _from_here(problems: Iterable[Problem], sources: Sources) -> list[Problem]:
+def _from_here(problems: Iterable[Problem], content: str) -> list[Problem]:
     """Problems with their paths as the shell that ran the command opens them.
 
     Paths are kept relative to the project (the folder that holds content/):
@@ -47,7 +47,9 @@ def _from_here(problems: Iterable[Problem], sources: Sources) -> list[Problem]:
     put the annotation on the pull request's file; so it is shown from here.
     """
     items = list(problems)
-    here, root = Path.cwd(), sources.root
+    # the project as the command line named it: through a linked folder, the
+    # resolved one may not be under here at all
+    here, root = Path.cwd(), Path(os.path.abspath(content)).parent
     if here == root or (here not in root.parents and root not in here.parents):
         return items
     moved = []
@@ -60,9 +62,9 @@ def _from_here(problems: Iterable[Problem], sources: Sources) -> list[Problem]:
     return moved
 
 
-def _print_earlier(report: str, sources: Sources) -> None:
+def _print_earlier(report: str, content: str) -> None:
     """The warnings of the last full build (kept by the cache), as it printed them."""
-    earlier = _from_here(from_json(report), sources)
+    earlier = _from_here(from_json(report), content)
     if earlier:
         print(format_report(earlier, most_warnings=BUILD_WARNINGS), file=sys.stderr)
 
@@ -104,15 +106,15 @@ def cmd_build(args: argparse.Namespace) -> int:
         print(f"error: {result.fatal}", file=sys.stderr)
         return 1
     if result.skipped:
-        _print_earlier(result.report, sources)
+        _print_earlier(result.report, args.content)
         print(f"Nothing changed since the last build: {out} is up to date "
               f"({time.perf_counter() - start:.2f} s).")
         return 0
     if result.problems.items:
-        print(format_report(_from_here(result.problems, sources), most_warnings=BUILD_WARNINGS),
+        print(format_report(_from_here(result.problems, args.content), most_warnings=BUILD_WARNINGS),
               file=sys.stderr)
     else:  # a quick rebuild: the warnings of the last full build still hold
-        _print_earlier(result.report, sources)
+        _print_earlier(result.report, args.content)
     if not result.ok:
         print(f"Build stopped: nothing was written; {out} is unchanged.", file=sys.stderr)
         return 1
@@ -137,7 +139,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     sources = _sources(args)
     result = check(sources)
     problems = result.problems
-    report = format_report(_from_here(problems, sources), args.format)
+    report = format_report(_from_here(problems, args.content), args.format)
     if report:
         print(report)
     if problems.errors or (args.strict and problems.warnings):

@@ -101,7 +101,7 @@ def _served_at_root(f: Fields, base_url: str) -> None:
                 "the site's pages link to each other from the root of the domain "
                 "(/claims/...), and canonical links, feeds and the sitemap add their paths "
                 "to this address; serve the site at the root of a domain or sub-domain and "
-                f"write base_url: {parts.scheme}://{parts.netloc}")
+                f"write base_url: {parts.scheme}://{parts.netloc.rsplit('@', 1)[-1]}")
 
 
 def _publisher(f: Fields, data: dict[str, Any]) -> Publisher | None:

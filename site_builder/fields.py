@@ -316,7 +316,9 @@ def beyond_domain(url: str) -> bool:
     """Whether a site address has more than a domain (a path, query or fragment):
     the site's own links start at / (the contract's URLs), so it cannot live there."""
     parts = urlsplit(url)
-    return bool(parts.path.strip("/") or parts.query or parts.fragment)
+    after_host = url.split("//", 1)[-1]
+    return bool(parts.path.strip("/") or "?" in after_host or "#" in after_host
+                or "@" in parts.netloc)  # an empty ? or #, a user name: still not a domain
 
 
 #: a host name: letters and digits of any script, hyphens, dots (and underscores,
@@ -358,6 +360,32 @@ def _raise() -> dt.date:
 _FULL_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
+def _is_date(text: str) -> bool:
+    """A date in one of the contract's forms (YYYY-MM-DD, YYYY-MM, YYYY)."""
+    match = _PARTIAL_RE.match(text)
+    if not match:
+        return False
+    year, month, day = (int(g) if g else 1 for g in match.groups())
+    try:
+        dt.date(year, month, day)
+    except ValueError:
+        return False
+    return True
+
+
+def _day_month_hint(first: int, second: int, year: int, name: str) -> str:
+    """The fix for 15.07.2021 or 07/15/2021: the order is plain when one number
+    is over 12; when both could be the month, the editor is asked."""
+    if first > 12 >= second:
+        return f"write dates as YYYY-MM-DD, e.g. {name}: {year}-{second:02d}-{first:02d}"
+    if second > 12 >= first:
+        return f"write dates as YYYY-MM-DD, e.g. {name}: {year}-{first:02d}-{second:02d}"
+    if first == second:
+        return f"write dates as YYYY-MM-DD, e.g. {name}: {year}-{first:02d}-{first:02d}"
+    return (f"write dates as YYYY-MM-DD: {name}: {year}-{second:02d}-{first:02d} if "
+            f"{first} is the day, {year}-{first:02d}-{second:02d} if it is the month")
+
+
 def _ascii_digits(text: str) -> str:
     """``text`` with every digit (full-width, Arabic-Indic...) written 0-9."""
     text = unicodedata.normalize("NFKC", text)
@@ -367,16 +395,21 @@ def _ascii_digits(text: str) -> str:
 def _date_hint(text: str, key: str) -> str:
     name = key.split(".")[-1]
     if not text.isascii() and _ascii_digits(text).isascii():
-        return f"write the date in the digits 0-9: {name}: {_ascii_digits(text)}"
+        ascii_text = _ascii_digits(text)
+        if _is_date(ascii_text):
+            return f"use the digits 0-9: {name}: {ascii_text}"
+        return "use the digits 0-9; " + _date_hint(ascii_text, key)
     short = re.fullmatch(r"([0-9]{4})-([0-9]{1,2})(?:-([0-9]{1,2}))?", text)
     if short and any(g and len(g) == 1 for g in short.groups()[1:]):
         fixed = "-".join([short.group(1), *(f"{int(g):02d}" for g in short.groups()[1:] if g)])
         return f"write the month and day with two digits each: {name}: {fixed}"
-    match = re.fullmatch(r"(\d{1,2})[./-](\d{1,2})[./-](\d{4})", text)
+    match = re.fullmatch(r"([0-9]{1,2})[./-]([0-9]{1,2})[./-]([0-9]{4})", text)
     if match:
-        day, month, year = match.groups()
-        return f"write dates as YYYY-MM-DD, e.g. {key.split('.')[-1]}: " \
-               f"{year}-{int(month):02d}-{int(day):02d}"
+        return _day_month_hint(*(int(g) for g in match.groups()), name)
+    match = re.fullmatch(r"([0-9]{4})[./]([0-9]{1,2})[./]([0-9]{1,2})", text)  # 2021/07/15
+    if match:
+        year, month, day = (int(g) for g in match.groups())
+        return f"write dates as YYYY-MM-DD, e.g. {name}: {year}-{month:02d}-{day:02d}"
     if re.fullmatch(r"0000-\d\d-\d\d", text):
         return "the calendar has no year 0 (1 BC is followed by AD 1); check the year"
     if re.fullmatch(r"\d{4}-\d\d-\d\d", text):

@@ -120,7 +120,7 @@ def _normalize_link(normalize: Callable[[str], str]) -> Callable[[str], str]:
 #: ids the theme and the footnotes use on a page; a body heading never takes one
 _TAKEN_IDS = re.compile(r"(main|claim-[a-z-]+|share-url|others-.*|.*-heading|seed-[a-z-]+"
                         r"|(search|filter)-.*|fn(ref)?\d+(:\d+)?)\Z")
-_VERSION = "11"  # part of the memo key: bump when the HTML or the Rendered fields change
+_VERSION = "12"  # part of the memo key: bump when the HTML or the Rendered fields change
 
 
 def _heading_id(title: str) -> str:
@@ -300,7 +300,7 @@ def _inline_facts(children: list[Token], line: int, top: bool, facts: Rendered,
 #: a link into this site: root-relative (/claims/x/) or relative to the page
 #: (../x/, x.pdf); not a web address, another scheme, //host, ?query or #fragment
 _SITE_LINK = re.compile(r"/(?!/)|(?![a-zA-Z][a-zA-Z0-9+.-]*:)[^#?/]")
-_WEB_LINK = re.compile(r"https?://", re.I)
+_WEB_LINK = re.compile(r"(?:https?:)?//", re.I)
 #: a footnote reference as the plugin reads it (no spaces in the label)
 #: (a label never runs over a further "[^": text like "[^[^[^..." took time
 #: quadratic in its length, 10 s for 60 KB)

@@ -57,9 +57,11 @@ def check_output_dir(out: Path, content: Path, project: Path,
 
 def _check_output_dir(out: Path, content: Path, project: Path, inputs: Iterable[Path]) -> None:
     given, out, content, project = out, out.resolve(), content.resolve(), project.resolve()
-    if given.is_symlink() and not out.exists():  # left behind by a moved or deleted site
-        raise OutputError(f"{given} is a link to {os.readlink(given)}, which does not exist; "
-                          "create that folder, remove the link, or choose another --out")
+    for link in (given, *given.parents):  # left behind by a moved or deleted site
+        if link.is_symlink() and not link.exists():
+            raise OutputError(f"{link} is a link to {os.path.realpath(link)}, which does not "
+                              "exist; create that folder, remove the link, or choose another "
+                              "--out")
     if out == Path(out.anchor) or out == Path.home().resolve():
         raise OutputError(f"refusing to build into {out}: choose a dedicated folder "
                           "such as --out public")

@@ -242,6 +242,8 @@ class _Linker:
         their own; naming one is not an error again (no cascade of "unknown")."""
         self.problems = problems
         self.broken = broken or {}
+        #: the broken actor files' names as slugs (Kira-Takahashi.md is kira-takahashi)
+        self._broken_actors = {slugify(b) for b in self.broken.get("actor", ())}
         self.actors = {a.slug: a for a in actors}
         self.topics = {t.slug: t for t in topics}
         self.seeds = {s.id: s for s in seeds}
@@ -318,11 +320,16 @@ class _Linker:
         # a name that is, in other letter case, a file name means that file (as
         # _index_names tells an actor file that gives itself such a name)
         actor = self.actors.get(name) or self.names.get(key) or self.actors.get(key)
-        if actor or name in self.broken.get("actor", ()):
-            return actor
+        slug = slugify(name)
+        if actor or name in self.broken.get("actor", ()) or slug in self._broken_actors:
+            return actor  # a file with errors of its own (a file name not a slug, say)
+        if slug in self.actors:  # the_daily_herald for the-daily-herald
+            self.problems.error(path, line, f"no actor matches the claimant '{name}'",
+                                f"did you mean '{slug}'? (the file "
+                                f"{self.actors[slug].path})")
+            return None
         guess = self._guess("actor", name, lambda: [*self.actors,
                                                     *(a.name for a in self.actors.values())])
-        slug = slugify(name)
         self.problems.error(path, line, f"no actor matches the claimant '{name}'",
                             (guess + "\n" if guess else "") +
                             f"if this is a new claimant, create content/actors/{slug}.md "

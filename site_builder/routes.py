@@ -291,6 +291,8 @@ def check_links(model: Model, routes: list[Route], problems: Problems,
     _check_logo(model.site.config, known, problems)
     for path, href, line in model.links:
         target = unquote(urlsplit(href).path) or "/"  # https://this.site is its home page
+        if target.endswith("/index.html"):  # the file that serves a page's address
+            target = target[:-len("index.html")]
         if target in known or target + "/" in known or target in model.broken_urls \
                 or target + "/" in model.broken_urls:
             continue

@@ -12,6 +12,7 @@ real person's mouth.
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -161,6 +162,9 @@ def _content_problem(sources: Sources) -> str | None:
     with an editor writing it), so this refuses no documented workflow.
     """
     content = sources.content
+    if os.path.lexists(content) and not content.is_dir():
+        return (f"the content folder {content} is not a folder; nothing was created. Name "
+                "the folder that holds site.yaml with --content PATH")
     if not content.is_dir():
         return (f"the content folder {content} does not exist; nothing was created. "
                 "Run this in the site's folder (the one that holds content/), or name "

@@ -131,12 +131,29 @@ def _body(doc: Document, config: SiteConfig, problems: Problems) -> Rendered:
 
 
 def _same_site(href: str, base_url: str) -> bool:
-    """Whether an absolute address is on the site's own host (either scheme)."""
+    """Whether an absolute address is on the site's own host (either scheme; a
+    default port, a trailing dot and Unicode or punycode spelling aside)."""
     try:
-        link, site = urlsplit(href), urlsplit(base_url)
-        return bool(site.hostname) and (link.hostname, link.port) == (site.hostname, site.port)
+        link, site = _host(href), _host(base_url)
     except ValueError:  # a port that is not a number: not this site's address
         return False
+    return site[0] != "" and link == site
+
+
+_DEFAULT_PORTS = {"http": 80, "https": 443, "": 443}
+
+
+def _host(url: str) -> tuple[str, int | None]:
+    parts = urlsplit(url)
+    host = (parts.hostname or "").rstrip(".")
+    try:
+        host = host.encode("idna").decode("ascii")
+    except UnicodeError:
+        pass
+    port = parts.port
+    if port == _DEFAULT_PORTS.get(parts.scheme.lower()):
+        port = None
+    return host.lower(), port
 
 
 #: where each kind of document's own page is (relative links start there)

@@ -49,6 +49,12 @@ CASES = [
      "digits 0-9: claim_date: 2024-10"),
     ({"published": '"\u0662\u0660\u0662\u0664-10-05"'}, 11, "not a valid date",
      "digits 0-9: published: 2024-10-05"),
+    ({"published": '"07/15/2021"'}, 11, "not a valid date", "published: 2021-07-15"),
+    ({"published": '"1/2/2021"'}, 11, "not a valid date",
+     "2021-02-01 if 1 is the day, 2021-01-02 if it is the month"),
+    ({"published": '"\uff12\uff10\uff12\uff11/07/15"'}, 11, "not a valid date",
+     "published: 2021-07-15"),
+    ({"claimant": "jane_doe"}, 4, "no actor matches", "did you mean 'jane-doe'? (the file"),
     # YAML reads 00012 as the octal number 10: the message quotes what was typed
     ({"claim_date": "00012"}, 12, "not a valid date: '00012'", "YYYY-MM"),
     ({"published": "2024-10-05 10:00"}, 11, "not a valid date: '2024-10-05 10:00'",
@@ -424,7 +430,8 @@ def test_site_yaml_that_is_a_list_gets_a_site_yaml_example(tmp_path):
 
 
 @pytest.mark.parametrize("written", ["https://example.org/checks/", "https://example.org/?x=1",
-                                     "https://example.org/#top"])
+                                     "https://example.org/#top", "https://example.org/?",
+                                     "https://example.org#", "https://user:pw@example.org"])
 def test_base_url_with_more_than_a_domain_is_refused_as_the_option_is(tmp_path, written):
     """Every canonical link, feed entry and sitemap address would be malformed."""
     from conftest import SITE_YAML
@@ -482,13 +489,30 @@ def test_full_addresses_of_this_sites_pages_are_checked_too(tmp_path):
     on this site; another site's addresses are not ours to check."""
     body = ("## Links\n\n[ok](https://checks.example.org/claims/prices-fell/) "
             "[home](https://checks.example.org) [typo](http://checks.example.org/claims/prices-fel/)"
-            " [elsewhere](https://example.org/claims/no-such/)\n")
+            " [elsewhere](https://example.org/claims/no-such/) [file](/about/index.html)\n\n"
+            "[a](https://checks.example.org:443/claims/a/) [b](https://checks.example.org./b/)"
+            " [c](//checks.example.org/c/) [d](https://CHECKS.example.org/claims/prices-fell/)\n")
     problems = problems_for(tmp_path, claims={"jobs-doubled": claim_text(body=body),
                                               "prices-fell": claim_text()})
     errors = [p for p in problems.errors if p.path.endswith("jobs-doubled.md")]
-    assert [p.message.split("'")[1] for p in errors] == [
-        "http://checks.example.org/claims/prices-fel/"], [p.as_text() for p in problems]
-    assert "prices-fell" in errors[0].hint and errors[0].line == 15
+    assert sorted(p.message.split("'")[1] for p in errors) == [
+        "//checks.example.org/c/", "http://checks.example.org/claims/prices-fel/",
+        "https://checks.example.org./b/", "https://checks.example.org:443/claims/a/"], \
+        [p.as_text() for p in problems]
+    typo = next(p for p in errors if "prices-fel/" in p.message)
+    assert "prices-fell" in typo.hint and typo.line == 15
+
+
+def test_a_site_on_a_unicode_domain_has_its_full_addresses_checked(tmp_path):
+    from conftest import SITE_YAML
+
+    site_yaml = SITE_YAML.replace("base_url: https://checks.example.org",
+                                  "base_url: https://bücher.example")
+    problems = problems_for(tmp_path, claims={"jobs-doubled": claim_text(
+        body="[a](https://bücher.example/claims/none/) [b](https://xn--bcher-kva.example/x/)\n")},
+        extra={"content/site.yaml": site_yaml})
+    assert len([p for p in problems.errors if "does not exist" in p.message]) == 2, \
+        [p.as_text() for p in problems]
 
 
 def test_an_image_that_is_not_a_file_of_the_site_is_an_error(tmp_path):
@@ -738,6 +762,11 @@ def test_problem_paths_open_from_where_the_command_runs(tmp_path):
         assert built.returncode == 0 and "site/content/claims/long.md:" in built.stderr, \
             built.stderr
     assert "Nothing changed" in built.stdout
+    # the project reached through a linked folder below here
+    (tmp_path / "repo").mkdir()
+    (tmp_path / "repo/linked").symlink_to(tmp_path / "site")
+    linked = run_cli("check", "--content", "linked/content", cwd=tmp_path / "repo")
+    assert "\nlinked/content/claims/long.md:" in "\n" + linked.stdout, linked.stdout
     # from elsewhere (not above or inside the project): relative to the project, as before
     elsewhere = run_cli("check", "--content", str(content))
     assert "\ncontent/claims/long.md:" in "\n" + elsewhere.stdout, elsewhere.stdout
@@ -776,3 +805,13 @@ def test_a_name_that_is_another_actors_file_name_means_that_file(tmp_path):
     assert "content/actors/picard.md" in problems.errors[0].hint
     written = problems_for(tmp_path / "upper", claims={"c1": claim_text(claimant="JANE-DOE")})
     assert not written.errors, [p.as_text() for p in written]
+
+
+def test_an_actor_file_whose_name_is_no_slug_is_one_error_not_one_per_claim(tmp_path):
+    """Kira-Takahashi.md is reported; the claims that say kira-takahashi are not told
+    to create a file that, on macOS or Windows, is that one."""
+    content = write_site(tmp_path, claims={f"c{i}": claim_text() for i in range(3)})
+    (content / "actors/jane-doe.md").rename(content / "actors/Jane-Doe.md")
+    problems = check(Sources.at(content)).problems
+    assert [p.path for p in problems.errors] == ["content/actors/Jane-Doe.md"], \
+        [p.as_text() for p in problems]

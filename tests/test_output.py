@@ -431,6 +431,9 @@ def test_an_output_link_to_nothing_is_refused_and_nothing_is_created(tmp_path: P
     assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
     assert "does not exist" in result.stderr and "gone/site" in result.stderr
     assert not (tmp_path / "gone").exists()
+    inside = run_cli("build", "--content", str(content), "--out", str(tmp_path / "public/site"))
+    assert inside.returncode == 1 and "does not exist" in inside.stderr, inside.stderr
+    assert not (tmp_path / "gone").exists()  # nor under a link to nothing higher up
     (tmp_path / "gone/site").mkdir(parents=True)  # made: the build goes through the link
     assert run_cli("build", "--content", str(content), "--out",
                    str(tmp_path / "public")).returncode == 0

@@ -194,6 +194,12 @@ def test_new_refuses_a_content_folder_that_does_not_exist(tmp_path: Path):
     assert not (tmp_path / "content" / "content").exists()
 
 
+def test_new_says_a_content_path_that_is_a_file_is_not_a_folder(tmp_path: Path):
+    (tmp_path / "notafolder").write_text("x")
+    result = run_cli("new", "claim", "x", "--content", str(tmp_path / "notafolder"))
+    assert result.returncode == 1 and "is not a folder" in result.stderr, result.stderr
+
+
 def test_new_refuses_a_folder_that_is_not_a_content_folder(tmp_path: Path):
     """`--content content/claims` (one level too deep) has no site.yaml."""
     content = write_site(tmp_path)
