@@ -374,22 +374,17 @@ def _is_date(text: str) -> bool:
 
 
 def _day_month_hint(first: int, second: int, year: int, name: str) -> str:
-    """The fix for 15.07.2021 or 07/15/2021: the order is plain when one number
-    is over 12; when both could be the month, the editor is asked."""
-    if first > 12 >= second:
-        return f"write dates as YYYY-MM-DD, e.g. {name}: {year}-{second:02d}-{first:02d}"
-    if second > 12 >= first:
-        return f"write dates as YYYY-MM-DD, e.g. {name}: {year}-{first:02d}-{second:02d}"
-    if first == second:
-        return f"write dates as YYYY-MM-DD, e.g. {name}: {year}-{first:02d}-{first:02d}"
-    return (f"write dates as YYYY-MM-DD: {name}: {year}-{second:02d}-{first:02d} if "
-            f"{first} is the day, {year}-{first:02d}-{second:02d} if it is the month")
-
-
-def _ascii_digits(text: str) -> str:
-    """``text`` with every digit (full-width, Arabic-Indic...) written 0-9."""
-    text = unicodedata.normalize("NFKC", text)
-    return "".join(str(unicodedata.digit(c)) if c.isdigit() else c for c in text)
+    """The fix for 15.07.2021 or 07/15/2021: the order is plain when only one
+    reading is a date; when both are, the editor is asked."""
+    day_first, month_first = (f"{year}-{second:02d}-{first:02d}",
+                              f"{year}-{first:02d}-{second:02d}")
+    readings = [d for d in dict.fromkeys((day_first, month_first)) if _is_date(d)]
+    if len(readings) == 1:
+        return f"write dates as YYYY-MM-DD, e.g. {name}: {readings[0]}"
+    if readings:
+        return (f"write dates as YYYY-MM-DD: {name}: {day_first} if {first} is the day, "
+                f"{month_first} if it is the month")
+    return f"write dates as YYYY-MM-DD, e.g. {name}: 2024-10-05"
 
 
 def _date_hint(text: str, key: str) -> str:
