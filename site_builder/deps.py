@@ -60,7 +60,6 @@ class Fingerprints:
         self.site = site
         self.meta = "version" if bodies_elsewhere else "meta_version"
         self._site_made = site_made or (lambda name: False)
-        self._made_by_site: dict[str, bool] = {}
         self.glob = _digest([*global_parts, repr(site.config), *map(repr, site.verdicts),
                              *(p.version for p in site.pages)])
         self._cards: dict[int, str] = {}
@@ -128,10 +127,7 @@ class Fingerprints:
         return self._everything[bodies]
 
     def made_by_site(self, template: str) -> bool:
-        made = self._made_by_site.get(template)
-        if made is None:
-            made = self._made_by_site[template] = bool(template) and self._site_made(template)
-        return made
+        return bool(template) and self._site_made(template)
 
     def of(self, route: Route) -> str:
         if route.template == "claim.html":

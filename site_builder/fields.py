@@ -200,16 +200,10 @@ class Fields:
         if value is None or value == "":
             return None
         text = self._written(key, value)
-        match = _PARTIAL_RE.match(text)
-        if match:
-            year, month, day = (int(g) if g else 0 for g in match.groups())
-            given_zero = any(g is not None and int(g) == 0 for g in match.groups()[1:])
-            try:
-                dt.date(year, month or 1, day or 1)  # year 0, month 13, 30 February...
-                if not given_zero:  # 2024-00-15 is no month, not an unknown one
-                    return PartialDate(year, month, day)
-            except ValueError:
-                pass
+        if _is_date(text):
+            match = _PARTIAL_RE.match(text)
+            assert match is not None
+            return PartialDate(*(int(g) if g else 0 for g in match.groups()))
         self.error(key, f"'{key}' is not a valid date: '{text}'",
                    _date_hint(text, key) + "; YYYY-MM or YYYY are fine when the day is unknown")
         return None
@@ -361,7 +355,9 @@ _FULL_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 def _is_date(text: str) -> bool:
-    """A date in one of the contract's forms (YYYY-MM-DD, YYYY-MM, YYYY)."""
+    """A date in one of the contract's forms (YYYY-MM-DD, YYYY-MM, YYYY) that the
+    calendar has: no year 0, month 13 or 30 February; and 2024-00-15 is no
+    month, not an unknown one."""
     match = _PARTIAL_RE.match(text)
     if not match:
         return False

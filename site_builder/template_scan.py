@@ -42,6 +42,7 @@ class TemplateScan:
         self._env = jinja2.Environment()  # parsing only: the options do not change the tree
         self._trees: dict[Path, nodes.Template | None] = {}
         self._uses: dict[str, frozenset[Path] | None] = {}
+        self._site_made: dict[str, bool] = {}
 
     def file(self, name: str) -> Path | None:
         """The file a template name loads, as the render's loader finds it."""
@@ -87,11 +88,14 @@ class TemplateScan:
 
     def site_made(self, name: str) -> bool:
         """Whether a page made with ``name`` renders one of the site's own templates
-        (or a template whose name is only known while rendering)."""
-        used = self.uses(name)
-        if used is None:
-            return True
-        return any(folder in path.parents for path in used for folder in self.site_dirs)
+        (or a template whose name is only known while rendering); asked once per
+        page, so remembered per template."""
+        made = self._site_made.get(name)
+        if made is None:
+            used = self.uses(name)
+            made = self._site_made[name] = used is None or any(
+                folder in path.parents for path in used for folder in self.site_dirs)
+        return made
 
     def has_site_templates(self) -> bool:
         """Whether the site has templates of its own (any file in its folders)."""

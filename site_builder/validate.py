@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 from urllib.parse import unquote, urljoin, urlsplit
 
@@ -143,6 +144,7 @@ def _same_site(href: str, base_url: str) -> bool:
 _DEFAULT_PORTS = {"http": 80, "https": 443, "": 443}
 
 
+@lru_cache(maxsize=64)  # base_url's, once per link otherwise
 def _host(url: str) -> tuple[str, int | None]:
     parts = urlsplit(url)
     host = (parts.hostname or "").rstrip(".")
