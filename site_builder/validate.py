@@ -148,10 +148,11 @@ _DEFAULT_PORTS = {"http": 80, "https": 443, "": 443}
 def _host(url: str) -> tuple[str, int | None]:
     parts = urlsplit(url)
     host = (parts.hostname or "").rstrip(".")
-    try:
-        host = host.encode("idna").decode("ascii")
-    except UnicodeError:
-        pass
+    if not host.isascii():  # (the codec gives an ASCII name back as it is)
+        try:
+            host = host.encode("idna").decode("ascii")
+        except UnicodeError:
+            pass
     port = parts.port
     if port == _DEFAULT_PORTS.get(parts.scheme.lower()):
         port = None
