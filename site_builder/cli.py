@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import os
+import re
 import signal
 import sys
 import threading
@@ -52,13 +53,24 @@ def _from_here(problems: Iterable[Problem], content: str) -> list[Problem]:
     here, root = Path.cwd(), Path(os.path.abspath(content)).parent
     if here == root or (here not in root.parents and root not in here.parents):
         return items
+    def from_here(path: str) -> str:
+        moved = os.path.relpath(root / path, here).replace(os.sep, "/")
+        return moved + "/" if path.endswith("/") else moved
+
+    # the project's files named in messages and hints ("also content/claims/x.md",
+    # "create content/actors/x.md"), but not a value quoted from a file
+    folders = "|".join(re.escape(name) for name in
+                       sorted({Path(content).name, "seeds", "templates", "static"}))
+    named = re.compile(rf"(?<![\w./'\"-])(?:{folders})/(?:[^\s'\"(),;]*[^\s'\"(),;.:])?")
     moved = []
     for problem in items:
         if os.path.isabs(problem.path):
             moved.append(problem)
             continue
-        path = os.path.relpath(root / problem.path, here).replace(os.sep, "/")
-        moved.append(dataclasses.replace(problem, path=path))
+        moved.append(dataclasses.replace(
+            problem, path=from_here(problem.path),
+            message=named.sub(lambda m: from_here(m.group()), problem.message),
+            hint=named.sub(lambda m: from_here(m.group()), problem.hint)))
     return moved
 
 

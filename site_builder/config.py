@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import re
+from dataclasses import replace
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -59,7 +60,8 @@ def read_site(doc: Document | None, problems: Problems) -> tuple[SiteConfig, lis
     config = SiteConfig(
         title=f.text("title", required=True) or fallback.title,
         base_url=(base_url or fallback.base_url).rstrip("/"),
-        publisher=_publisher(f, data) or fallback.publisher,
+        publisher=_publisher(f, data, (base_url or fallback.base_url).rstrip("/"))
+        or fallback.publisher,
         description=f.text("description"),
         language=_language(f),
         policies=policies,
@@ -104,7 +106,18 @@ def _served_at_root(f: Fields, base_url: str) -> None:
                 f"write base_url: {parts.scheme}://{parts.netloc.rsplit('@', 1)[-1]}")
 
 
-def _publisher(f: Fields, data: dict[str, Any]) -> Publisher | None:
+def with_base_url(config: SiteConfig, base_url: str) -> None:
+    """``--base-url`` in place of site.yaml's. The publisher's address moves with
+    it when it is on this site: site.yaml then names the site's home (or the
+    placeholder domain the deploy replaces), not another organisation's."""
+    old, config.base_url = config.base_url, base_url.rstrip("/")
+    url = config.publisher.url
+    if url == old or url.startswith(old + "/"):
+        config.publisher = replace(config.publisher, url=config.base_url + url[len(old):])
+
+
+def _publisher(f: Fields, data: dict[str, Any], base_url: str) -> Publisher | None:
+    """``url`` may be a path on this site (``/``, ``/about/``): made absolute here."""
     value = data.get("publisher")
     if value is None:
         f.missing("publisher")
@@ -118,7 +131,12 @@ def _publisher(f: Fields, data: dict[str, Any]) -> Publisher | None:
         return None
     f.unknown_keys(value, PUBLISHER, "publisher.")
     name = f.text("publisher.name", required=True, data=value)
-    url = f.url("publisher.url", data=value)
+    path = value.get("url")
+    if isinstance(path, str) and path.startswith("/") and not path.startswith("//") \
+            and is_web_url(base_url + path):
+        url = base_url + path
+    else:
+        url = f.url("publisher.url", data=value)
     if not url and "url" not in value:
         f.missing("publisher.url")
     logo = f.text("publisher.logo", data=value)

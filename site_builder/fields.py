@@ -274,7 +274,9 @@ class Fields:
         return []
 
     def url(self, key: str, data: dict[str, Any] | None = None) -> str:
-        """An absolute http(s) URL, or ''."""
+        """An absolute http(s) URL, or ''; characters a URI may not hold (``<``,
+        ``"``, ``|``, ...; a browser escapes them too) are %-escaped, so that
+        JSON-LD, feeds and the sitemap carry a valid address."""
         text = self.text(key, data=data)
         if not text:
             return ""
@@ -283,7 +285,7 @@ class Fields:
                        "write the full address, starting with https:// (copy it from the "
                        "browser's address bar)")
             return ""
-        return text
+        return _NOT_IN_URI.sub(_uri_escape, text)
 
     def slug(self, key: str, value: str, what: str) -> bool:
         if SLUG_RE.match(value):
@@ -323,6 +325,16 @@ _NOT_IN_NETLOC = frozenset('"\'<>\\^`{|}')
 #: a blank or control character anywhere in an address (one regex search, not a
 #: Python test per character: every source and evidence address is checked)
 _BLANK_OR_CONTROL = re.compile(r"[\s\x00-\x1f\x7f]")
+#: ASCII characters RFC 3986 allows nowhere in a URI (only the path, query and
+#: fragment can hold them here: is_web_url refuses them in the host)
+_NOT_IN_URI = re.compile(r'[<>"{}|\\^`]')
+
+
+def _uri_escape(match: re.Match[str]) -> str:
+    """What a browser makes of the character in an http(s) address: a backslash
+    is a '/', the others are %-escaped (WHATWG URL Standard)."""
+    char = match.group()
+    return "/" if char == "\\" else f"%{ord(char):02X}"
 
 
 def is_web_url(text: str) -> bool:

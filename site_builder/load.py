@@ -284,6 +284,20 @@ def _entry_stamp(entry: os.DirEntry) -> Stamp:  # type: ignore[type-arg]
         return None
 
 
+def report_no_content(sources: Sources, problems: Problems) -> bool:
+    """Is the content folder missing (or a file)? Then that is the one error."""
+    if sources.content.is_dir():
+        return False
+    exists = os.path.lexists(sources.content)
+    problems.error(sources.display(sources.content), 1,
+                   "the content folder is not a folder" if exists else
+                   "the content folder does not exist",
+                   "pass the folder that holds site.yaml and claims/ as --content DIR"
+                   if exists else
+                   "run the command from your project folder, or pass --content DIR")
+    return True
+
+
 def warn_ignored(sources: Sources, problems: Problems) -> None:
     """Files an editor probably meant as content but that the builder skips, and
     folders it cannot read."""

@@ -120,7 +120,7 @@ def _normalize_link(normalize: Callable[[str], str]) -> Callable[[str], str]:
 #: ids the theme and the footnotes use on a page; a body heading never takes one
 _TAKEN_IDS = re.compile(r"(main|claim-[a-z-]+|share-url|others-.*|.*-heading|seed-[a-z-]+"
                         r"|(search|filter)-.*|fn(ref)?\d+(:\d+)?)\Z")
-_VERSION = "12"  # part of the memo key: bump when the HTML or the Rendered fields change
+_VERSION = "13"  # part of the memo key: bump when the HTML or the Rendered fields change
 
 
 def _heading_id(title: str) -> str:
@@ -139,9 +139,30 @@ def parser(allow_html: bool = False) -> MarkdownIt:
     # before the footnote plugin moves (and drops) its definitions, and before
     # escaped characters are merged into the text around them
     md.core.ruler.before("footnote_tail", "body_facts", _body_facts)
+    md.add_render_rule("table_open", _table_open)
+    md.add_render_rule("footnote_anchor", _footnote_backlink(md.renderer.rules["footnote_anchor"]))
     md.validateLink = _validate_link  # type: ignore[method-assign]
     md.normalizeLink = _normalize_link(md.normalizeLink)  # type: ignore[method-assign]
     return md
+
+
+def _table_open(self: Any, tokens: list[Token], idx: int, options: Any, env: Any) -> str:
+    """A table reachable by keyboard: the theme scrolls a wide one sideways on a
+    narrow screen, and a reader without a mouse must be able to scroll it too."""
+    tokens[idx].attrSet("tabindex", "0")
+    return self.renderToken(tokens, idx, options, env)
+
+
+def _footnote_backlink(plugin_rule: Callable[..., str]) -> Callable[..., str]:
+    """The footnote plugin's back link, named: its text alone, '↩', tells a
+    screen reader nothing about where it leads."""
+    def footnote_anchor(self: Any, tokens: list[Token], idx: int, options: Any, env: Any) -> str:
+        html = plugin_rule(tokens, idx, options, env)  # bound to the renderer already
+        meta = tokens[idx].meta  # the reference's caption: [1], or [1:1] for its second use
+        label = f"Back to reference {meta['id'] + 1}" + (f":{meta['subId']}" if meta["subId"] else "")
+        return html.replace('class="footnote-backref"',
+                            f'class="footnote-backref" aria-label="{label}"', 1)
+    return footnote_anchor
 
 
 #: body digest -> the fields of its Rendered; filled by render()/prerender() (a

@@ -212,6 +212,15 @@ class Claim:
     def seeds(self) -> list[Seed]:
         return [s.seed for s in self.sources if s.seed]
 
+    @property
+    def first_reported(self) -> PartialDate | None:
+        """The earliest date its sources give (their own, or their seed's): when
+        the claim was known to be made, if ``claim_date`` is not known. The page
+        says so, and must agree with the JSON-LD's first appearance."""
+        dates = [day for ref in self.sources
+                 if (day := ref.date or (ref.seed.date if ref.seed else None))]
+        return min(dates, key=lambda day: day.as_date(), default=None)
+
     def sort_key(self) -> tuple[int, str]:
         """Newest first, then by slug: a total order, so output is deterministic."""
         return (-self.published.toordinal(), self.slug)

@@ -27,6 +27,7 @@ import shutil
 import signal
 import stat
 import threading
+import unicodedata
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -263,6 +264,20 @@ def _write_fresh(out: Path, files: dict[str, bytes]) -> WriteStats:
         raise
     shutil.rmtree(old, ignore_errors=True)
     return WriteStats(written=len(files))
+
+
+def one_file_name(path: str) -> str:
+    """The name a case- and normalization-insensitive file system sees (APFS on
+    macOS, NTFS on Windows): paths equal here are one file in a checkout there.
+    Lowercase, not casefold: those compare letter by letter ('ß' is not 'ss')."""
+    return unicodedata.normalize("NFC", path).lower()
+
+
+def how_names_differ(one: str, other: str) -> str:
+    """What sets apart two names :func:`one_file_name` takes for one, in words."""
+    if one.lower() == other.lower():
+        return "letter case"
+    return "the way their accented letters are encoded (Unicode normalization)"
 
 
 class Staging:

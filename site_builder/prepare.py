@@ -27,7 +27,7 @@ from . import markdown
 from .frontmatter import Parsed
 from .load import (Document, Documents, Seen, Sources, Stamp, file_digest, file_stamp,
                    find_files, load_file, prefetch, read_regular_file, report_missing_site,
-                   warn_ignored)
+                   report_no_content, warn_ignored)
 from .model import SiteConfig, Verdict
 from .problems import Problems
 from .resolve import Memo
@@ -165,14 +165,7 @@ def prepare(sources: Sources, problems: Problems, cached: dict[str, bytes] | Non
     memo = Memo()
     docs = Documents(site=None)
     result = Prepared(docs, memo)
-    if not sources.content.is_dir():
-        exists = os.path.lexists(sources.content)
-        problems.error(sources.display(sources.content), 1,
-                       "the content folder is not a folder" if exists else
-                       "the content folder does not exist",
-                       "pass the folder that holds site.yaml and claims/ as --content DIR"
-                       if exists else
-                       "run the command from your project folder, or pass --content DIR")
+    if report_no_content(sources, problems):
         return result
     files = find_files(sources) if files is None else files
     site_files = [f for f in files if f[1] == "site"]

@@ -135,7 +135,8 @@ class Renderer:
             "feed": lambda r: structured.atom_feed(site, r),
             "claimreview": lambda r: structured.claimreview_feed(site, self.feed),
             "sitemap": lambda r: structured.sitemap(site, routes, r.context.get("part")),
-            "robots": lambda r: (structured.robots_disallow_all() if no_index
+            # a build with drafts is the newsroom's, as its pages' noindex says
+            "robots": lambda r: (structured.robots_disallow_all() if no_index or drafts
                                  else structured.robots(site)),
             "redirects": lambda r: structured.redirects(site),
             "card": lambda r: structured.verdict_card(site, r.context["claim"]),

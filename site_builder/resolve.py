@@ -9,12 +9,13 @@ the same pass. Problems that need more than one file are reported here.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import unicodedata
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable
 
-from .config import read_site
-from .fields import slugify
+from .config import read_site, with_base_url
+from .fields import SLUG_RE, slugify
 from .load import Document, Documents
 from .model import Actor, Claim, PartialDate, Seed, Site, StandalonePage, Topic, Verdict
 from .problems import Problem, Problems, did_you_mean
@@ -44,7 +45,11 @@ class Model:
 
 
 def _name_key(name: str) -> str:
-    return " ".join(unicodedata.normalize("NFKC", name).casefold().split())
+    """A name as compared with actors' names: any letter case, any Unicode form.
+    Casefolding the Turkish 'İ' gives 'i' and a combining dot, which an 'i'
+    written in lowercase lacks: the dot is dropped."""
+    folded = unicodedata.normalize("NFKC", name).casefold().replace("i\u0307", "i")
+    return " ".join(folded.split())
 
 
 class Memo:
@@ -81,7 +86,7 @@ def build_model(docs: Documents, problems: Problems, options: Options | None = N
     else:
         config, verdict_list = read_site(docs.site, problems)
     if options.base_url:
-        config.base_url = options.base_url.rstrip("/")
+        with_base_url(config, options.base_url)
     verdicts = {v.key: v for v in verdict_list}
     cached = memo.items if memo is not None else {}
 
@@ -104,8 +109,12 @@ def build_model(docs: Documents, problems: Problems, options: Options | None = N
         seen: dict[str, str] = {}
         result = []
         slugs = {doc.slug for doc in docs.of(kind)}
+        renamed: dict[str, list[str]] = {}
         for doc in docs.of(kind):
-            if not check_slug(doc, problems, slugs):
+            if not SLUG_RE.match(doc.slug):
+                renamed.setdefault(slugify(doc.slug), []).append(doc.path)
+        for doc in docs.of(kind):
+            if not check_slug(doc, problems, slugs, renamed):
                 continue
             if doc.slug in seen:
                 problems.error(doc.path, 1, f"the slug '{doc.slug}' is used twice "
@@ -330,10 +339,13 @@ class _Linker:
             return None
         guess = self._guess("actor", name, lambda: [*self.actors,
                                                     *(a.name for a in self.actors.values())])
+        new = (f"if this is a new claimant, create content/actors/{slug}.md "
+               f"(site-builder new actor {slug})" if slug != "untitled" else
+               "if this is a new claimant, create a file for them in content/actors/, named "
+               "with their name in lowercase Latin letters, digits and hyphens (site-builder "
+               f"new actor <name>), and give it name: {json.dumps(name, ensure_ascii=False)}")
         self.problems.error(path, line, f"no actor matches the claimant '{name}'",
-                            (guess + "\n" if guess else "") +
-                            f"if this is a new claimant, create content/actors/{slug}.md "
-                            f"(site-builder new actor {slug})")
+                            (guess + "\n" if guess else "") + new)
         return None
 
     def _topic(self, slug: str, line: int, path: str) -> Topic | None:

@@ -16,6 +16,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from .model import Claim, Site, Verdict
+from .output import how_names_differ, one_file_name
 from .problems import Problems, did_you_mean
 from .resolve import Model
 
@@ -248,22 +249,31 @@ def _check_collisions(site: Site, routes: list[Route], problems: Problems) -> No
 
 
 def _check_case_collisions(site: Site, owners: dict[str, Route], problems: Problems) -> None:
-    """Outputs that differ only in letter case (an alias /About/ and the page /about/)
-    are one file on macOS and Windows: one would silently replace the other there."""
+    """Outputs that differ only in letter case or Unicode normalization (an alias
+    /About/ and the page /about/, /café/ written two ways) are one file on macOS
+    and Windows: one would silently replace the other there.
+
+    An error when a page is one of them (a checkout there would publish the
+    redirect in place of a fact-check); a warning between two old addresses.
+    """
     mixed: dict[str, Route] = {}
     for output, route in owners.items():
-        low = output.lower()
-        if low == output:
-            continue  # every page but an alias: slugs and keys are lowercase
-        other = owners.get(low) or mixed.setdefault(low, route)
+        folded = one_file_name(output)
+        if folded == output:
+            continue  # every page but an alias: slugs and keys are lowercase ASCII
+        other = owners.get(folded) or mixed.setdefault(folded, route)
         if other is route or (route.template == other.template == "redirect.html"
                               and route.context["target"] is other.context["target"]):
             continue  # two spellings of one redirect: the same page either way
         path, line = _blame(site, route, other)
-        problems.warning(path, line, f"{route.url} and {other.url} differ only in letter "
-                         "case: on a case-insensitive file system (macOS, Windows) one "
-                         "would replace the other", "old addresses that differ only in "
-                         "case cannot lead to different pages; remove or change one")
+        pages = [r for r in (route, other) if r.template != "redirect.html"]
+        report = problems.error if pages else problems.warning
+        report(path, line, f"{route.url} and {other.url} differ only in "
+               f"{how_names_differ(output, other.output)}: on a "
+               "case-insensitive file system (macOS, Windows) one would replace the other"
+               + (f", and {_described(pages[0])} would be lost" if pages else ""),
+               "old addresses that differ only in this way cannot lead to different "
+               "pages; remove or change one")
 
 
 def _described(route: Route) -> str:

@@ -37,7 +37,8 @@ import jinja2
 
 from .build import _template_problem, template_frame, today
 from .load import (Document, Documents, Sources, _ignored, find_files, load_file,
-                   read_regular_file, report_missing_site, stamp_of)
+                   read_regular_file, report_missing_site, report_no_content, stamp_of,
+                   warn_ignored)
 from .problems import BUILD_WARNINGS, Problems, format_report
 from .render import Renderer
 from .resolve import Memo, Options, build_model, verdict_lists
@@ -75,6 +76,13 @@ class Preview:
         self.generation = 0
         self.memo = Memo()
         self.served: dict[str, int] = {}  # page path -> generation it was last served at
+        #: pages a browser showed that this process never served (a tab left open
+        #: while the preview restarted): told to reload once each
+        self.told: set[str] = set()
+        #: the host names a request may be addressed to (None: any, for --host
+        #: 0.0.0.0); a page elsewhere that rebinds its own name to 127.0.0.1
+        #: must not read the drafts
+        self.hosts: set[str] | None = {"127.0.0.1", "localhost", "[::1]"}
         #: a page failed to render: the problem is the whole preview's now (every
         #: page shows the report), so the browsers showing other pages must reload
         self.reload_due = False
@@ -86,7 +94,13 @@ class Preview:
         """Was this page served before the latest rebuild? (A browser reconnecting
         after a save it missed must reload.)"""
         path = unquote(urlsplit(page_url).path) or "/"
-        return self.served.get(path, self.generation) < self.generation
+        served = self.served.get(path)
+        if served is None:  # shown by an earlier preview process, or never seen
+            if path in self.told or len(self.told) > _MOST_REMEMBERED:
+                return False
+            self.told.add(path)
+            return True
+        return served < self.generation
 
     # -- building ---------------------------------------------------------
     def load_all(self) -> None:
@@ -106,8 +120,9 @@ class Preview:
         else:
             self.documents.pop(path, None)
 
-    def apply(self, changed: Iterable[Path]) -> None:
-        """Take in changed, new and deleted files and folders, then rebuild the model.
+    def apply(self, changed: Iterable[Path]) -> bool:
+        """Take in changed, new and deleted files and folders, then rebuild the model;
+        False when nothing of the site changed (only an editor's scratch files).
 
         File events name folders too: watchfiles reports a folder that is
         renamed, moved or deleted by the folder's path alone, never the files
@@ -117,9 +132,11 @@ class Preview:
         """
         changed = [_absolute(path) for path in changed]
         with self.lock:
-            changed = [path for path in changed if not self._is_scratch(path)] or changed
+            changed = [path for path in changed if not self._is_scratch(path)]
+            if not changed:
+                return False
             if len(changed) == 1 and self._patch_claim(changed[0]):
-                return
+                return True
             folders = []
             for path in changed:
                 if path.is_file() or (path.is_symlink() and not path.is_dir()):  # a loop, as build
@@ -133,16 +150,18 @@ class Preview:
                 self._forget_under(folders)
                 self._load_under([f for f in folders if f.is_dir()])
             self.rebuild()
+            return True
 
     def _is_scratch(self, path: Path) -> bool:
-        """An editor's temporary, swap or backup file that is gone or is not content.
+        """An editor's temporary, swap, lock or backup file: never content.
 
         Editors save by writing ``.name.tmp`` and renaming it over the file;
         the event for the temporary name must not cost the one-claim fast
-        path. A gone folder with such a name still counts if files were
-        loaded from under it.
+        path. Vim rewrites its swap file as the editor types, before any
+        save: that must not rebuild or reload the page being read. A folder
+        with such a name counts if files were loaded from under it.
         """
-        if not _ignored(path.name) or path.is_file():
+        if not _ignored(path.name):
             return False
         prefix = str(path) + os.sep
         return path not in self.load_problems and not any(
@@ -243,8 +262,11 @@ class Preview:
                 docs.site = doc
             else:
                 docs.by_kind.setdefault(doc.kind, []).append(doc)
-        if docs.site is None:
-            report_missing_site(self.sources, problems)
+        # as a build reports them: no content folder, unreadable folders, .markdown files
+        if not report_no_content(self.sources, problems):
+            warn_ignored(self.sources, problems)
+            if docs.site is None:
+                report_missing_site(self.sources, problems)
         model = build_model(docs, problems, Options(drafts=True, today=today()), self.memo)
         routes = build_routes(model, problems, with_search=False)
         snapshot = Snapshot(problems, site=model.site)
@@ -261,6 +283,14 @@ class Preview:
         self.generation += 1
 
     # -- answering ----------------------------------------------------------
+    def addressed_here(self, host_header: str) -> bool:
+        """Is the request for this preview's own address? (No Host header: an
+        HTTP/1.0 client on this machine.)"""
+        if self.hosts is None or not host_header:
+            return True
+        name = host_header.rsplit(":", 1)[0] if not host_header.endswith("]") else host_header
+        return name.lower() in self.hosts
+
     def respond(self, request_path: str) -> tuple[int, str, bytes]:
         """(status, content type, body) for a request path, percent-escapes decoded
         (once: as the server decodes it, so /%2566eed.xml is not /feed.xml)."""
@@ -312,10 +342,15 @@ class Preview:
         return body
 
     def wsgi(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
+        if not self.addressed_here(environ.get("HTTP_HOST", "")):
+            start_response("421 Misdirected Request", [("Content-Type", "text/plain")])
+            return [b"This preview answers only requests for its own address.\n"]
         path = _request_path(environ.get("PATH_INFO", "/"))
         with self.lock:
             status, ctype, body = self.respond(path)
-            if ctype.startswith("text/html"):
+            # bounded: any page open in the browser can ask for endless made-up URLs
+            if ctype.startswith("text/html") and (status == 200 or (
+                    len(path) <= 2048 and len(self.served) < _MOST_REMEMBERED)):
                 self.served[path or "/"] = self.generation
         if ctype.startswith("application/json"):
             # livereload puts its script before the first '</head>' of any answer:
@@ -331,6 +366,10 @@ class Preview:
         if environ.get("REQUEST_METHOD") == "HEAD":
             return [b""]  # tornado refuses a body after HEAD's headers (a traceback, no answer)
         return [body]
+
+
+#: how many addresses that are not pages the preview remembers (see Preview.wsgi)
+_MOST_REMEMBERED = 10_000
 
 
 def _request_path(path_info: str) -> str:
@@ -565,6 +604,7 @@ class Notifier:
         import queue
 
         self.folders = [str(f) for f in folders if f.is_dir()]
+        self.identity = {folder: _identity(folder) for folder in self.folders}
         self.queue: "queue.SimpleQueue[str]" = queue.SimpleQueue()
         self.stop = threading.Event()
         self.failed = False  # the events stopped: the folders must be polled
@@ -597,11 +637,54 @@ class Notifier:
             self.failed = True
             self.wake()
 
+    def outdated(self, folders: list[Path]) -> bool:
+        """Is a watched folder gone or replaced, or one there now that was not?
+        Events follow the folder itself: after a branch switch that took
+        content/ away and brought it back (or ``rm -rf`` and a copy), the new
+        folder would never send one."""
+        return {str(f): _identity(str(f)) for f in folders if f.is_dir()} != self.identity
+
     def drain(self) -> list[Path]:
         paths = set()
         while not self.queue.empty():
             paths.add(self.queue.get_nowait())
         return [Path(p) for p in sorted(paths) if p]
+
+
+def _identity(folder: str) -> tuple[int, int] | None:
+    try:
+        info = os.stat(folder)
+    except OSError:
+        return None
+    return info.st_dev, info.st_ino
+
+
+def _events_available() -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec("watchfiles") is not None
+
+
+def _send(handler: Any, message: dict[str, Any]) -> None:
+    """One message to one browser, its outcome collected: a page that is already
+    reloading closes its socket while the message is on its way, and tornado
+    would log the failed send as a traceback ('Task exception was never
+    retrieved') in the editor's terminal."""
+    from tornado.websocket import WebSocketClosedError
+
+    try:
+        sent = handler.write_message(message)
+    except WebSocketClosedError:
+        return
+    if sent is not None:
+        sent.add_done_callback(lambda done: done.exception())
+
+
+def reload_browsers(handler_class: Any) -> None:
+    """livereload's reload message to every connected browser (its
+    ``reload_waiters``, each send's outcome collected as by :func:`_send`)."""
+    for waiter in list(handler_class.waiters):
+        _send(waiter, {"command": "reload", "path": "*", "liveCSS": True, "liveImg": True})
 
 
 def _reload_stale_pages(handler_class: Any, preview: Preview) -> None:
@@ -625,9 +708,14 @@ def _reload_stale_pages(handler_class: Any, preview: Preview) -> None:
             return
         original(handler, message)
         if data["command"] == "info" and preview.is_stale(str(data.get("url", ""))):
-            handler.send_message({"command": "reload", "path": "*", "liveCSS": True})
+            _send(handler, {"command": "reload", "path": "*", "liveCSS": True})
 
     handler_class.on_message = on_message
+
+
+def _print_problems(problems: Problems) -> None:
+    if problems.errors:
+        print(format_report(problems, most_warnings=BUILD_WARNINGS), file=sys.stderr)
 
 
 def serve(sources: Sources, host: str = "127.0.0.1", port: int = 8000,
@@ -649,6 +737,10 @@ def serve(sources: Sources, host: str = "127.0.0.1", port: int = 8000,
               + (f"; try --port {suggestion}" if suggestion else ""), file=sys.stderr)
         return 1
     preview = Preview(sources)
+    if host not in ("0.0.0.0", "::", ""):  # (all addresses: any name may lead here)
+        preview.hosts = {*(preview.hosts or ()), host.lower(), f"[{host.lower()}]"}
+    else:
+        preview.hosts = None
     started = time.perf_counter()
     preview.load_all()
     report = format_report(preview.snapshot.problems, most_warnings=BUILD_WARNINGS)
@@ -658,30 +750,51 @@ def serve(sources: Sources, host: str = "127.0.0.1", port: int = 8000,
           f"previewing with drafts at http://{host}:{port}/ (Ctrl-C stops)")
     loop = ioloop.IOLoop.current()
     roots = watch_roots(sources)
-    notifier = Notifier(roots[:2], lambda: loop.add_callback(poll))
-    polled = roots[2:] + [r for r in roots[:2] if not r.is_dir()]
-    watcher = Watcher(polled if notifier.start() else roots)
+    evented, events = roots[:2], _events_available()
+    watcher = Watcher(roots[2:])
+
+    def watch_events() -> Notifier:
+        """Events for content/ and seeds/ where they exist; polling for the rest."""
+        notifier = Notifier(evented, lambda: loop.add_callback(poll))
+        started = notifier.start()
+        watcher.roots = [str(r) for r in (roots[2:] + [r for r in evented if not r.is_dir()]
+                                          if started else roots)]
+        watcher.state = watcher.scan()
+        return notifier
+
+    notifier = watch_events()
 
     def poll() -> None:
+        nonlocal notifier
         if preview.reload_due:  # a page failed to render (see Preview.reload_due)
             preview.reload_due = False
-            LiveReloadHandler.reload_waiters("*")
+            reload_browsers(LiveReloadHandler)
         if notifier.failed and len(watcher.roots) < len(roots):
             # the first scan of the evented folders reports every file in them as
             # changed: all read again, so nothing saved meanwhile is missed
             watcher.roots = [str(r) for r in roots]
+        elif events and not notifier.failed and notifier.outdated(evented):
+            notifier.stop.set()  # (its thread ends within a step)
+            notifier = watch_events()
+            begin = time.perf_counter()
+            preview.load_all()  # whatever happened meanwhile: all of it read again
+            print(f"Content folder replaced: read {len(preview.documents)} files again in "
+                  f"{time.perf_counter() - begin:.2f} s")
+            _print_problems(preview.snapshot.problems)
+            reload_browsers(LiveReloadHandler)
+            return
         changed = sorted(set(watcher.changes()) | set(notifier.drain()))
         if not changed:
             return
         begin = time.perf_counter()
-        preview.apply(changed)
+        if not preview.apply(changed):
+            return  # an editor's swap or backup file: nothing to show
         problems = preview.snapshot.problems
         names = ", ".join(sources.display(p) for p in changed[:3])
         print(f"Changed {names}: rebuilt in {(time.perf_counter() - begin) * 1000:.0f} ms"
               + (f", {len(problems.errors)} error(s)" if problems.errors else ""))
-        if problems.errors:
-            print(format_report(problems, most_warnings=BUILD_WARNINGS), file=sys.stderr)
-        LiveReloadHandler.reload_waiters("*")
+        _print_problems(problems)
+        reload_browsers(LiveReloadHandler)
 
     _reload_stale_pages(LiveReloadHandler, preview)
     server = Server(app=preview.wsgi)

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
 
+from .output import how_names_differ, one_file_name
 from .problems import Problems
 
 _FINGERPRINTED = {".css", ".js"}
@@ -89,6 +90,20 @@ class Theme:
             problems.error(display(path), line, "the template is not UTF-8 text",
                            "save it as UTF-8 in your editor (it may have been saved as "
                            "Latin-1 or Windows-1252)")
+        self._report_twins(problems, display)
+
+    def _report_twins(self, problems: Problems, display: Callable[[Path], str]) -> None:
+        """Static files whose names differ only in letter case or in how an accented
+        letter is encoded: one file in a checkout on macOS or Windows."""
+        first: dict[str, Path] = {}
+        for out, path in sorted(self.static_files.items()):
+            other = first.setdefault(one_file_name(out), path)
+            if other is not path:
+                problems.warning(display(path), 1, f"the static files {display(path)} and "
+                                 f"{display(other)} differ only in "
+                                 f"{how_names_differ(str(path), str(other))}: on macOS or "
+                                 "Windows they are one file, and one would replace the other",
+                                 "rename one of them")
 
     def _add_static(self, folder: Path) -> None:
         real = folder.resolve()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -50,10 +51,12 @@ class Checked:
     valid: bool = True  # False: cross-checked for problems, but not published
 
 
-def check_slug(doc: Document, problems: Problems, taken: frozenset[str] | set[str] = frozenset()
-               ) -> bool:
+def check_slug(doc: Document, problems: Problems, taken: frozenset[str] | set[str] = frozenset(),
+               renamed: dict[str, list[str]] | None = None) -> bool:
     """Is the file name a slug? ``taken``: the slugs of the other files of this kind,
-    which a rename must not land on."""
+    which a rename must not land on; ``renamed``: the files of this kind whose
+    names are not slugs, by the name the hint gives them (two of them must not
+    both be told to take the same one)."""
     suffix = ".yaml" if doc.kind == "seed" else ".md"
     if SLUG_RE.match(doc.slug):
         if len(doc.slug) <= MAX_SLUG:
@@ -72,10 +75,17 @@ def check_slug(doc: Document, problems: Problems, taken: frozenset[str] | set[st
             "hyphens)" if guess != "untitled" else
             "rename the file with lowercase Latin letters, digits and single hyphens, "
             f"for example a transliteration of its title: 'my-claim-title{suffix}'")
+    twins = [path for path in (renamed or {}).get(guess, ()) if path != doc.path]
     if guess in taken:
         hint = (f"'{guess}{suffix}' already exists: if both files are the same {doc.kind}, "
                 "keep one; if not, give this one another name (lowercase letters, digits "
                 "and single hyphens)")
+    elif twins and guess != "untitled":
+        same = unicodedata.normalize("NFC", twins[0]) == unicodedata.normalize("NFC", doc.path)
+        hint = (f"{twins[0]} would be renamed '{guess}{suffix}' too"
+                + (" (the same name, its accented letters encoded another way)" if same else "")
+                + f": if both files are the same {doc.kind}, keep one; if not, give them "
+                "different names (lowercase letters, digits and single hyphens)")
     problems.error(doc.path, 1, f"the file name '{printable(doc.slug)}' is not a valid slug", hint)
     return False
 

@@ -185,6 +185,23 @@ def all_results(page) -> list[str]:
     return card_links(page)
 
 
+def test_show_more_results_moves_focus_to_the_first_new_result(new_page, base_url):
+    """The button hides itself after the last batch: focus left on it would drop
+    to the page's start, and a keyboard reader would skip the new results."""
+    page = new_page()
+    run_search(page, base_url, "korea")
+    page.wait_for_selector("[data-search-results] li")
+    assert result_count(page) > 10, "the shipped site should have more than one batch"
+    page.focus("[data-search-more]")
+    page.keyboard.press("Enter")
+    page.wait_for_function("document.querySelectorAll('[data-search-results] li').length > 10")
+    focused = page.evaluate("document.activeElement.getAttribute('href')")
+    assert focused == card_links(page)[10]
+    shown = page.locator("[data-search-results] li").count()
+    assert f"Showing {shown} of {result_count(page)}." in page.inner_text("[data-search-status]")
+    assert not page.errors
+
+
 def test_search_filters_narrow_results_and_survive_a_reload(new_page, base_url):
     page = new_page()
     run_search(page, base_url, "korea")

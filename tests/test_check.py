@@ -753,6 +753,17 @@ def test_problem_paths_open_from_where_the_command_runs(tmp_path):
     assert located and all((tmp_path / path).is_file() for path in located), located
     github = run_cli("check", "--content", "site/content", "--format", "github", cwd=tmp_path)
     assert "::error file=site/content/claims/bad.md,line=" in github.stdout, github.stdout
+    # files named inside messages and hints too, but not values quoted from a file
+    (content / "claims/sub").mkdir()
+    (content / "claims/sub/long.md").write_text(claim_text(), encoding="utf-8")
+    (content / "claims/other.md").write_text(claim_text(claimant='"Nobody Known"'),
+                                             encoding="utf-8")
+    named = run_cli("check", "--content", "site/content", cwd=tmp_path).stdout
+    assert "is used twice (also site/content/claims/long.md)" in named, named
+    assert "create site/content/actors/nobody-known.md" in named, named
+    assert "the claimant 'Nobody Known'" in named, named
+    (content / "claims/sub/long.md").unlink()
+    (content / "claims/other.md").unlink()
     inside = run_cli("check", "--content", ".", cwd=content)
     assert inside.stdout.startswith("claims/bad.md:"), inside.stdout
     # the build's report, and the warnings a nothing-changed build repeats, the same way

@@ -270,7 +270,7 @@ def test_odd_site_has_what_it_should_test(sites: dict[str, Path]):
     assert not (sites["odd-published"] / "claims/draft-one/index.html").exists()
     assert (out / "claims/odd-old/index.html").is_file()
     page = (out / "claims/odd/index.html").read_text(encoding="utf-8")
-    assert "<table>" in page and 'class="footnotes"' in page
+    assert "<table tabindex=\"0\">" in page and 'class="footnotes"' in page
     assert "&lt;b&gt;Boss&lt;/b&gt;" in page and "<script>x" not in page
     assert page.count('class="card"') >= 14
 

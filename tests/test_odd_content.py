@@ -132,8 +132,11 @@ def test_an_alias_that_differs_from_a_page_only_in_case_is_reported(tmp_path):
                                            "other": claim_text(aliases="[/Old/, /OLD/]"),
                                            "third": claim_text(aliases="[/old/]")})
     code, out = check_output(content)
-    assert ("content/claims/the-claim.md:12:1: warning: /About/ and /about/ differ only in "
+    # a page would be lost where the two are one file: an error; two redirects: a warning
+    assert code == 1, out
+    assert ("content/claims/the-claim.md:12:1: error: /About/ and /about/ differ only in "
             "letter case") in out, out
+    assert "and the page of content/pages/about.md would be lost" in out, out
     assert "content/claims/other.md:12:1: warning: /Old/ and /old/ differ only" in out, out
     assert "/OLD/ and /Old/" not in out, out  # one claim's two spellings: harmless
 
@@ -567,3 +570,51 @@ def test_a_parallel_build_stopped_by_a_signal_ends_cleanly(tmp_path, signum, who
         if out.exists():
             assert not list(tmp_path.glob(".public.building-*")), "a half-built site was left"
     assert stopped, "no build was stopped midway: the site builds too fast for this test"
+
+
+def test_aliases_that_differ_only_in_unicode_normalization_are_reported(tmp_path):
+    """/old/café/ typed on a Mac (NFD) and elsewhere (NFC): two folders here, one there."""
+    content = write_site(tmp_path, claims={"one": claim_text(aliases='["/old/caf\u00e9/"]'),
+                                           "two": claim_text(aliases='["/old/cafe\u0301/"]')})
+    code, out = check_output(content)
+    assert code == 0, out
+    assert "/old/cafe\u0301/ and /old/caf\u00e9/ differ only in the way their accented " \
+        "letters are encoded" in out, out
+
+
+def test_static_files_that_differ_only_in_case_are_reported(tmp_path):
+    content = write_site(tmp_path, extra={"static/Logo.png": b"\x89PNG\r\n\x1a\n",
+                                          "static/caf\u00e9.png": b"1",
+                                          "static/cafe\u0301.png": b"2"})
+    code, out = check_output(content)
+    assert "warning: the static files static/logo.png and static/Logo.png differ only in " \
+        "letter case" in out, out
+    assert "differ only in the way their accented letters are encoded" in out, out
+
+
+def test_file_names_one_rename_apart_are_each_told_of_the_other(tmp_path):
+    content = write_site(tmp_path, claims={"caf\u00e9": claim_text(),
+                                           "cafe\u0301": claim_text()})
+    code, out = check_output(content)
+    assert code == 1, out
+    for this, other in (("caf\u00e9", "cafe\u0301"), ("cafe\u0301", "caf\u00e9")):
+        assert f"content/claims/{this}.md:1:1: error: the file name '{this}' is not a valid " \
+            f"slug\n    content/claims/{other}.md would be renamed 'cafe.md' too (the same " \
+            "name, its accented letters encoded another way)" in out, out
+
+
+def test_a_claimant_in_lowercase_matches_a_turkish_capital_dotted_i(tmp_path):
+    content = write_site(tmp_path, claims={"one": claim_text(claimant='"istanbul belediyesi"')},
+                         extra={"content/actors/istanbul.md":
+                                "---\nname: \u0130stanbul Belediyesi\nkind: organization\n---\n"})
+    code, out = check_output(content)
+    assert "no actor matches" not in out, out
+
+
+def test_a_new_non_latin_claimant_is_not_told_to_create_untitled_md(tmp_path):
+    content = write_site(tmp_path, claims={
+        "one": claim_text(claimant='"\u0412\u043e\u043b\u043e\u0434\u0438\u043c\u0438\u0440"')})
+    code, out = check_output(content)
+    assert code == 1 and "no actor matches the claimant" in out, out
+    assert "untitled" not in out, out
+    assert 'give it name: "\u0412\u043e\u043b\u043e\u0434\u0438\u043c\u0438\u0440"' in out, out

@@ -104,3 +104,20 @@ def test_a_site_in_a_right_to_left_language_is_laid_out_right_to_left(tmp_path: 
         for page in ["claims/x/index.html", "index.html", "old-x/index.html"]:
             html = soup(out / page).html
             assert (html["lang"], html["dir"]) == (language, direction), (language, page)
+
+
+def test_wide_tables_scroll_by_keyboard_and_footnote_back_links_are_named(tmp_path: Path):
+    """The theme scrolls a wide table sideways on a phone: a reader without a
+    mouse must reach it (axe: scrollable-region-focusable). A back link's text
+    is only '↩', so its name says where it leads (WCAG 2.4.4)."""
+    body = ("| Who | Said |\n|---|---|\n| A | B |\n\nOnce.[^a] Twice.[^a]\n\n"
+            "[^a]: The note.\n")
+    content = write_site(tmp_path, claims={"x": claim_text(body=body)})
+    out = tmp_path / "out"
+    assert run_cli("build", "--content", str(content), "--out", str(out)).returncode == 0
+    prose = soup(out / "claims/x/index.html").select_one(".prose")
+    assert prose.find("table")["tabindex"] == "0"
+    backs = prose.select("a.footnote-backref")
+    assert [a["aria-label"] for a in backs] == ["Back to reference 1", "Back to reference 1:1"]
+    captions = [a.get_text() for a in prose.select(".footnote-ref a")]
+    assert captions == ["[1]", "[1:1]"]  # the labels name the captions the reader sees

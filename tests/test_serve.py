@@ -103,7 +103,9 @@ def test_serves_pages_with_livereload_and_drafts_marked(preview: Preview):
 
     page = BeautifulSoup(body, "html.parser")
     assert status == 200 and page.select_one(".draft-flag") is not None
-    assert page.select_one(".preview-banner") is not None
+    banner = page.select_one(".preview-banner")
+    # in a landmark of its own (axe: region), so a screen reader's list of them has it
+    assert banner is not None and banner.name == "section" and banner.get("aria-label")
     published = BeautifulSoup(preview.page("/claims/jobs-doubled/")[1], "html.parser")
     assert published.select_one(".draft-flag") is None
 
@@ -686,3 +688,121 @@ def test_a_port_or_host_the_preview_cannot_use_is_one_line_not_a_traceback(tmp_p
     result = run_cli("serve", "--content", str(content), *args)
     assert result.returncode == 2, result.stdout + result.stderr
     assert said in result.stderr and "Traceback" not in result.stderr, result.stderr
+
+
+def test_an_editors_swap_and_lock_files_neither_rebuild_nor_reload(tmp_path: Path):
+    """Vim rewrites `.x.md.swp` as the editor types, before any save; emacs keeps
+    `.#x.md` and `#x.md#`: the page being read must not jump for them, and a
+    save that comes with them stays the one-claim update."""
+    content = write_site(tmp_path)
+    preview = _in_memory(content)
+    claims = content / "claims"
+    before, model = preview.generation, preview.snapshot.site
+    for name in (".jobs-doubled.md.swp", ".#jobs-doubled.md", "#jobs-doubled.md#"):
+        (claims / name).write_text("scratch")
+        assert preview.apply([claims / name]) is False, name
+    assert preview.generation == before
+    claim = claims / "jobs-doubled.md"
+    claim.write_text(claim_text(title='"Saved in vim"', related="[prices-fell]"))
+    (claims / "jobs-doubled.md~").write_text("backup")
+    assert preview.apply([claims / ".jobs-doubled.md.swp", claim, claims / "jobs-doubled.md~"])
+    assert preview.snapshot.site is model and preview.generation == before + 1
+    page = BeautifulSoup(preview.respond("/claims/jobs-doubled/")[2], "html.parser")
+    assert "Saved in vim" in page.select_one("h1").get_text()
+
+
+def test_the_preview_reports_what_a_build_would_skip(tmp_path: Path):
+    """A claim saved as .markdown, a content folder that is not there: the
+    preview says so, as check and build do, instead of an empty site."""
+    content = write_site(tmp_path)
+    (content / "claims" / "new-one.markdown").write_text(claim_text())
+    preview = _in_memory(content)
+    warnings = [p.message for p in preview.snapshot.problems.items]
+    assert "this file is ignored: only .md files are read" in warnings, warnings
+    missing = _in_memory(tmp_path / "nothing-here")
+    assert missing.respond("/")[0] == 500
+    assert any("does not exist" in p for p in _problems(missing)), _problems(missing)
+
+
+def test_only_requests_for_the_previews_own_address_are_answered(preview: Preview):
+    """A page that rebinds its own host name to 127.0.0.1 must not read the drafts."""
+    def status(host: str) -> int:
+        request = urllib.request.Request(preview.base + "/claims/secret/",
+                                         headers={"Host": host})
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:
+                return response.status
+        except urllib.error.HTTPError as exc:
+            return exc.code
+    assert status(f"attacker.example:{preview.port}") == 421
+    assert status("attacker.example") == 421
+    assert status(f"127.0.0.1:{preview.port}") == status(f"localhost:{preview.port}") == 200
+
+
+def test_made_up_addresses_do_not_grow_the_previews_memory(tmp_path: Path):
+    content = write_site(tmp_path)
+    preview = _in_memory(content)
+    for n in range(12_000):
+        preview.wsgi({"PATH_INFO": f"/nothing-{n}/", "HTTP_HOST": "127.0.0.1"},
+                     lambda status, headers: None)
+    assert len(preview.served) <= 10_000
+    preview.wsgi({"PATH_INFO": "/claims/jobs-doubled/"}, lambda status, headers: None)
+    assert "/claims/jobs-doubled/" in preview.served  # pages are still followed
+
+
+def test_a_tab_left_open_across_a_restart_is_reloaded_once(tmp_path: Path):
+    preview = _in_memory(write_site(tmp_path))
+    url = "http://127.0.0.1:8000/claims/jobs-doubled/"
+    assert preview.is_stale(url)        # shown by the preview that ran before
+    assert not preview.is_stale(url)    # once is enough, whatever the browser does
+    preview.wsgi({"PATH_INFO": "/claims/jobs-doubled/"}, lambda status, headers: None)
+    assert not preview.is_stale(url)
+
+
+def test_content_folder_taken_away_and_brought_back_is_followed(preview: Preview):
+    """A branch switch (or rm -rf and a copy) replaces content/ itself: the new
+    folder's saves must still reach the preview."""
+    content = preview.root / "content"
+    backup = preview.root / "backup"
+    shutil.copytree(content, backup)
+    shutil.rmtree(content)
+    wait_for(lambda: preview.page("/claims/jobs-doubled/")[0] == 500)
+    shutil.copytree(backup, content)
+    wait_for(lambda: preview.page("/claims/jobs-doubled/")[0] == 200)
+    preview.write("content/claims/jobs-doubled.md", claim_text(title='"After the switch"'))
+    wait_for(lambda: "After the switch" in preview.page("/claims/jobs-doubled/")[1])
+
+
+def test_a_reload_sent_to_a_closing_page_logs_no_traceback():
+    """Rapid saves: a page already reloading closes its socket while the next
+    reload is on its way. tornado's send then fails in a task of its own, and
+    a failure nobody collects is printed as 'Task exception was never retrieved'
+    with a traceback in the editor's terminal."""
+    import asyncio
+    import gc
+
+    from tornado.websocket import WebSocketClosedError
+
+    from site_builder.serve import reload_browsers
+
+    async def closed() -> None:
+        raise WebSocketClosedError()
+
+    class Closing:  # as tornado's handler of a socket that closes mid-send
+        def write_message(self, message):
+            return asyncio.ensure_future(closed())
+
+    class Handlers:
+        waiters = {Closing(), Closing()}
+
+    async def main() -> list[str]:
+        logged: list[str] = []
+        asyncio.get_running_loop().set_exception_handler(
+            lambda loop, context: logged.append(context["message"]))
+        reload_browsers(Handlers)
+        await asyncio.sleep(0.05)
+        gc.collect()
+        await asyncio.sleep(0)
+        return logged
+
+    assert asyncio.run(main()) == []

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO, claim_text, run_cli, soup, write_site
+from conftest import REPO, SITE_YAML, claim_text, run_cli, soup, write_site
 from site_builder.build import check
 from site_builder.load import Sources
 
@@ -89,6 +89,38 @@ def test_first_appearance_is_the_earliest_dated_source(tmp_path: Path):
         item = jsonld(soup(out / "claims" / slug / "index.html"))[0]["itemReviewed"]
         assert item["firstAppearance"]["url"] == f"https://{first}.example.com/p"
         assert len(item["appearance"]) == (3 if slug == "dated" else 2)
+
+
+def test_the_page_says_the_claim_was_reported_by_the_date_its_json_ld_gives(tmp_path: Path):
+    """No claim_date: the page's "reported by" is the earliest source's date, the
+    one ClaimReview's firstAppearance carries (Google asks the two to agree)."""
+    sources = ("\n  - publisher: Later\n    url: https://later.example.com/p\n    date: 2024-10-05"
+               "\n  - publisher: Earlier\n    url: https://earlier.example.com/p"
+               "\n    date: 2024-01-10")
+    content = write_site(tmp_path, claims={"x": claim_text(source=sources)})
+    out = tmp_path / "out"
+    assert run_cli("build", "--content", str(content), "--out", str(out)).returncode == 0
+    page = soup(out / "claims/x/index.html")
+    first = jsonld(page)[0]["itemReviewed"]["firstAppearance"]["datePublished"]
+    when = page.find("dt", string="When").find_next_sibling("dd")
+    assert "reported by" in when.get_text() and when.find("time")["datetime"] == first \
+        == "2024-01-10"
+
+
+def test_a_source_address_is_written_as_a_valid_uri(tmp_path: Path):
+    """Characters RFC 3986 allows nowhere (a browser escapes them) are %-escaped
+    in the page, the JSON-LD and the data feed; a backslash is a '/', as to a browser."""
+    source = '\n  publisher: Example News\n  url: \'https://news.example.com/a<b>"c{d}|e^`\\f\''
+    content = write_site(tmp_path, claims={"x": claim_text(source=source)})
+    out = tmp_path / "out"
+    assert run_cli("build", "--content", str(content), "--out", str(out)).returncode == 0
+    expected = "https://news.example.com/a%3Cb%3E%22c%7Bd%7D%7Ce%5E%60/f"
+    page = soup(out / "claims/x/index.html")
+    assert jsonld(page)[0]["itemReviewed"]["firstAppearance"]["url"] == expected
+    assert page.find("a", href=expected) is not None
+    feed = json.loads((out / "claimreview.json").read_text(encoding="utf-8"))
+    assert feed["dataFeedElement"][0]["item"][0]["itemReviewed"]["firstAppearance"]["url"] \
+        == expected
 
 
 def test_an_actors_same_as_pages_identify_the_claimant(tmp_path: Path):
@@ -305,6 +337,39 @@ def test_no_index_builds_disallow_robots(tmp_path: Path):
     assert "Disallow: /" in (out / "robots.txt").read_text()
     page = soup(out / "claims/jobs-doubled/index.html")
     assert page.find("link", rel="canonical")["href"].startswith("https://preview--x.example.app/")
+
+
+def test_a_drafts_build_keeps_out_of_search_engines(tmp_path: Path):
+    """Its pages carry noindex; its robots.txt must not invite crawlers to the sitemap."""
+    content = write_site(tmp_path)
+    for flags, disallowed in (([], False), (["--drafts"], True)):
+        out = tmp_path / f"out{len(flags)}"
+        assert run_cli("build", "--content", str(content), "--out", str(out),
+                       *flags).returncode == 0
+        robots = (out / "robots.txt").read_text()
+        assert ("Disallow: /" in robots.splitlines()) == disallowed, robots
+        assert ("Sitemap:" in robots) != disallowed, robots
+
+
+def test_the_publishers_address_on_this_site_moves_with_base_url(tmp_path: Path):
+    """site.yaml names the publisher at its placeholder domain, or at a path of
+    the site: the deploy's --base-url gives ClaimReview, feeds and the footer the
+    real one. An address elsewhere (another organisation's site) stays."""
+    real = "https://real.example.net"
+    for url, expected in (("https://checks.example.org/", f"{real}/"), ("/", f"{real}/"),
+                          ("/about/", f"{real}/about/"),
+                          ("https://desk.example.net/", "https://desk.example.net/")):
+        content = write_site(tmp_path / url.strip("/:").replace("/", "_"), extra={
+            "content/site.yaml": SITE_YAML.replace("https://desk.example.net/", url)})
+        out = content.parent / "out"
+        result = run_cli("build", "--content", str(content), "--out", str(out),
+                         "--base-url", real)
+        assert result.returncode == 0, result.stdout + result.stderr
+        page = soup(out / "claims/jobs-doubled/index.html")
+        assert jsonld(page)[0]["author"]["url"] == expected
+        assert page.find("footer").find("a", string="Test Desk")["href"] == expected
+        feed = ET.parse(out / "feed.xml").getroot()
+        assert feed.find(f"{ATOM}author/{ATOM}uri").text == expected
 
 
 @pytest.mark.parametrize("url, words", [

@@ -19,6 +19,7 @@
   var stop = null;
   var hits = [];
   var shown = 0;
+  var summary = "";  // the status line of the last search: how many match what
   var runs = 0;
   var timer = null;
 
@@ -156,7 +157,10 @@
     return item;
   }
 
-  function showMore(run) {
+  // focusNew: the reader pressed "Show more", which hides itself after the last
+  // batch: focus moves to the first new result (else it would fall to the page's
+  // start), and the status says how many are shown
+  function showMore(run, focusNew) {
     var page = hits.slice(shown, shown + PAGE);
     var shards = {};
     page.forEach(function (id) { shards[Math.floor(id / meta.shard)] = true; });
@@ -166,12 +170,22 @@
       if (run !== runs) { return; }
       var byShard = {};
       loaded.forEach(function (pair) { byShard[pair[0]] = pair[1]; });
+      var first = null;
       page.forEach(function (id) {
         var doc = byShard[Math.floor(id / meta.shard)][id % meta.shard];
-        if (doc) { list.appendChild(resultItem(doc)); }
+        if (doc) {
+          var item = list.appendChild(resultItem(doc));
+          first = first || item;
+        }
       });
       shown += page.length;
       more.hidden = shown >= hits.length;
+      if (focusNew) {
+        status.textContent = summary + " Showing " + Math.min(shown, hits.length) + " of " +
+          hits.length + ".";
+        var link = first && first.querySelector("a");
+        if (link) { link.focus(); }
+      }
     });
   }
 
@@ -219,8 +233,9 @@
       if (run !== runs) { return; }
       hits = intersect(found);
       var about = describe(words);
-      status.textContent = hits.length === 0 ? "No fact-checks match " + about + "."
+      summary = hits.length === 0 ? "No fact-checks match " + about + "."
         : hits.length + " fact-check" + (hits.length === 1 ? "" : "s") + " match " + about + ".";
+      status.textContent = summary;
       return showMore(run);
     }).catch(function () {
       if (run !== runs) { return; }
@@ -250,7 +265,7 @@
     input.addEventListener("input", later);
     verdictSelect.addEventListener("change", search);
     topicSelect.addEventListener("change", search);
-    more.addEventListener("click", function () { showMore(runs); });
+    more.addEventListener("click", function () { showMore(runs, true); });
     if (input.value || verdictSelect.value || topicSelect.value) { search(); }
   }, function () {
     if (nojs) { nojs.textContent = "Search could not load. You can still browse every fact-check below."; }
