@@ -160,26 +160,29 @@ def _age_survivors() -> None:
 
 def check(sources: Sources, options: Options | None = None, cache: BuildCache | None = None,
           files: list[tuple[Path, str]] | None = None,
-          stamps: dict[Path, Stamp] | None = None, theme: Theme | None = None) -> Result:
+          stamps: dict[Path, Stamp] | None = None, theme: Theme | None = None,
+          store: bool = True) -> Result:
     """Load, validate and route everything; write nothing.
 
-    With ``cache``, unchanged files are taken from it and the validated
-    files are stored back into it. ``theme``: the build's, when it has it.
+    With ``cache``, unchanged files are taken from it and, with ``store``,
+    the validated files are stored back into it (``check`` only reads it: it
+    writes nothing at all). ``theme``: the build's, when it has it.
     """
     with _no_cyclic_gc():
-        return _check(sources, options, cache, files, stamps, theme)
+        return _check(sources, options, cache, files, stamps, theme, store)
 
 
 def _check(sources: Sources, options: Options | None = None, cache: BuildCache | None = None,
            files: list[tuple[Path, str]] | None = None,
-           stamps: dict[Path, Stamp] | None = None, theme: Theme | None = None) -> Result:
+           stamps: dict[Path, Stamp] | None = None, theme: Theme | None = None,
+           store: bool = True) -> Result:
     options = options or Options(today=today())
     result = Result(Problems())
     with _timed(result, "load"):
         progress = _report("load")
-        if cache is None:
-            prepared = prepare(sources, result.problems, None, files, progress=progress,
-                               stamps=stamps)
+        if cache is None or not store:
+            prepared = prepare(sources, result.problems, cache.items if cache else None, files,
+                               None, cache.seen if cache else None, progress, stamps)
         else:
             with cache.keeping_items() as keep:
                 prepared = prepare(sources, result.problems, cache.items, files, keep,
@@ -191,7 +194,7 @@ def _check(sources: Sources, options: Options | None = None, cache: BuildCache |
     from .routes import build_routes, check_links
 
     with _timed(result, "routes"):
-        index = _search_index(result.model.site, cache)
+        index = _search_index(result.model.site, cache if store else None)
         result.routes = build_routes(result.model, result.problems, search_index=index)
         theme = theme or Theme.for_site(sources.root)
         theme.report(result.problems, sources.display)

@@ -147,9 +147,14 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 def cmd_check(args: argparse.Namespace) -> int:
     from .build import check
+    from .cache import BuildCache
 
     sources = _sources(args)
-    result = check(sources)
+    # the last build's validated files, read only: a check after an edit parses
+    # the edited files alone (the cache's keys are the files' digests)
+    cache = BuildCache.at(sources)
+    cache.load()  # (nothing there: an empty cache)
+    result = check(sources, cache=cache, store=False)
     problems = result.problems
     report = format_report(_from_here(problems, args.content), args.format)
     if report:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import re
 from pathlib import Path
 
@@ -826,3 +827,30 @@ def test_an_actor_file_whose_name_is_no_slug_is_one_error_not_one_per_claim(tmp_
     problems = check(Sources.at(content)).problems
     assert [p.path for p in problems.errors] == ["content/actors/Jane-Doe.md"], \
         [p.as_text() for p in problems]
+
+
+def test_check_takes_unchanged_files_from_the_last_build_and_writes_nothing(tmp_path):
+    """An editor's check after a build parses only what changed since (the
+    cache's keys are the files' digests), and leaves the cache as it was."""
+    from site_builder.cache import BuildCache
+
+    content = write_site(tmp_path)
+    assert run_cli("build", "--content", str(content)).returncode == 0
+    (content / "claims/jobs-doubled.md").write_text(claim_text(verdict="flase"),
+                                                    encoding="utf-8")
+    folder = tmp_path / ".site-builder-cache"
+    before = {p: p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+    result = run_cli("check", "--content", str(content))
+    assert result.returncode == 1 and "unknown verdict 'flase'" in result.stdout, result.stdout
+    assert {p: p.read_bytes() for p in folder.rglob("*") if p.is_file()} == before
+    fresh = run_cli("check", "--content", str(content))
+    shutil.rmtree(folder)
+    assert run_cli("check", "--content", str(content)).stdout == fresh.stdout == result.stdout
+    assert not folder.exists()  # a check with no build before it makes no cache either
+    (content / "claims/jobs-doubled.md").write_text(claim_text(), encoding="utf-8")
+    assert run_cli("build", "--content", str(content)).returncode == 0
+    (content / "claims/jobs-doubled.md").write_text(claim_text(title='"New title"'),
+                                                    encoding="utf-8")
+    cache = BuildCache.at(Sources.at(content))
+    cache.load()
+    assert check(Sources.at(content), cache=cache, store=False).parsed == 1
