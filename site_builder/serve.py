@@ -82,7 +82,7 @@ class Preview:
         #: the host names a request may be addressed to (None: any, for --host
         #: 0.0.0.0); a page elsewhere that rebinds its own name to 127.0.0.1
         #: must not read the drafts
-        self.hosts: set[str] | None = {"127.0.0.1", "localhost", "[::1]"}
+        self.hosts: set[str] | None = answered_hosts("127.0.0.1")
         #: a page failed to render: the problem is the whole preview's now (every
         #: page shows the report), so the browsers showing other pages must reload
         self.reload_due = False
@@ -368,6 +368,14 @@ class Preview:
         return [body]
 
 
+def answered_hosts(host: str) -> set[str] | None:
+    """The ``Host`` names the preview listening on ``host`` answers: this
+    machine's and ``host`` itself; None (any) when it listens on every address."""
+    if host in ("0.0.0.0", "::", ""):
+        return None
+    return {"127.0.0.1", "localhost", "[::1]", host.lower(), f"[{host.lower()}]"}
+
+
 #: how many addresses that are not pages the preview remembers (see Preview.wsgi)
 _MOST_REMEMBERED = 10_000
 
@@ -651,6 +659,46 @@ class Notifier:
         return [Path(p) for p in sorted(paths) if p]
 
 
+class FileChanges:
+    """Where the preview learns of saves: events for content/ and seeds/
+    (:class:`Notifier`), polling for the theme folders (:class:`Watcher`), and
+    polling for all of them where events are not to be had."""
+
+    def __init__(self, roots: list[Path], wake: Callable[[], None]) -> None:
+        self.roots, self.wake = roots, wake
+        self.evented = roots[:2]
+        self.events = _events_available()
+        self.watcher = Watcher(roots[2:])
+        self.notifier = self._watch_events()
+
+    def _watch_events(self) -> Notifier:
+        notifier = Notifier(self.evented, self.wake)
+        polled = self.roots if not notifier.start() else \
+            self.roots[2:] + [r for r in self.evented if not r.is_dir()]
+        self.watcher.roots = [str(r) for r in polled]
+        self.watcher.state = self.watcher.scan()
+        return notifier
+
+    def replaced(self) -> bool:
+        """Was content/ or seeds/ replaced whole (see :meth:`Notifier.outdated`)?
+        Then events start again on the new folders, and the caller must read
+        everything again: what changed meanwhile is not known."""
+        if not self.events or self.notifier.failed or \
+                not self.notifier.outdated(self.evented):
+            return False
+        self.notifier.stop.set()  # (its thread ends within a step)
+        self.notifier = self._watch_events()
+        return True
+
+    def changes(self) -> list[Path]:
+        """The files and folders changed since the last call."""
+        if self.notifier.failed and len(self.watcher.roots) < len(self.roots):
+            # the first scan of the evented folders reports every file in them as
+            # changed: all read again, so nothing saved meanwhile is missed
+            self.watcher.roots = [str(r) for r in self.roots]
+        return sorted(set(self.watcher.changes()) | set(self.notifier.drain()))
+
+
 def _identity(folder: str) -> tuple[int, int] | None:
     try:
         info = os.stat(folder)
@@ -737,10 +785,7 @@ def serve(sources: Sources, host: str = "127.0.0.1", port: int = 8000,
               + (f"; try --port {suggestion}" if suggestion else ""), file=sys.stderr)
         return 1
     preview = Preview(sources)
-    if host not in ("0.0.0.0", "::", ""):  # (all addresses: any name may lead here)
-        preview.hosts = {*(preview.hosts or ()), host.lower(), f"[{host.lower()}]"}
-    else:
-        preview.hosts = None
+    preview.hosts = answered_hosts(host)
     started = time.perf_counter()
     preview.load_all()
     report = format_report(preview.snapshot.problems, most_warnings=BUILD_WARNINGS)
@@ -749,33 +794,13 @@ def serve(sources: Sources, host: str = "127.0.0.1", port: int = 8000,
     print(f"Loaded {len(preview.documents)} files in {time.perf_counter() - started:.2f} s; "
           f"previewing with drafts at http://{host}:{port}/ (Ctrl-C stops)")
     loop = ioloop.IOLoop.current()
-    roots = watch_roots(sources)
-    evented, events = roots[:2], _events_available()
-    watcher = Watcher(roots[2:])
-
-    def watch_events() -> Notifier:
-        """Events for content/ and seeds/ where they exist; polling for the rest."""
-        notifier = Notifier(evented, lambda: loop.add_callback(poll))
-        started = notifier.start()
-        watcher.roots = [str(r) for r in (roots[2:] + [r for r in evented if not r.is_dir()]
-                                          if started else roots)]
-        watcher.state = watcher.scan()
-        return notifier
-
-    notifier = watch_events()
+    files = FileChanges(watch_roots(sources), lambda: loop.add_callback(poll))
 
     def poll() -> None:
-        nonlocal notifier
         if preview.reload_due:  # a page failed to render (see Preview.reload_due)
             preview.reload_due = False
             reload_browsers(LiveReloadHandler)
-        if notifier.failed and len(watcher.roots) < len(roots):
-            # the first scan of the evented folders reports every file in them as
-            # changed: all read again, so nothing saved meanwhile is missed
-            watcher.roots = [str(r) for r in roots]
-        elif events and not notifier.failed and notifier.outdated(evented):
-            notifier.stop.set()  # (its thread ends within a step)
-            notifier = watch_events()
+        if files.replaced():
             begin = time.perf_counter()
             preview.load_all()  # whatever happened meanwhile: all of it read again
             print(f"Content folder replaced: read {len(preview.documents)} files again in "
@@ -783,7 +808,7 @@ def serve(sources: Sources, host: str = "127.0.0.1", port: int = 8000,
             _print_problems(preview.snapshot.problems)
             reload_browsers(LiveReloadHandler)
             return
-        changed = sorted(set(watcher.changes()) | set(notifier.drain()))
+        changed = files.changes()
         if not changed:
             return
         begin = time.perf_counter()
@@ -807,6 +832,6 @@ def serve(sources: Sources, host: str = "127.0.0.1", port: int = 8000,
     except KeyboardInterrupt:
         pass
     finally:
-        notifier.stop.set()
+        files.notifier.stop.set()
     print("Stopped.")
     return 0

@@ -70,24 +70,31 @@ def check_slug(doc: Document, problems: Problems, taken: frozenset[str] | set[st
                        f"too long for its web address and output files (at most {MAX_SLUG})",
                        f"rename the file to '{shorten_slug(doc.slug)}{suffix}'")
         return False
+    problems.error(doc.path, 1, f"the file name '{printable(doc.slug)}' is not a valid slug",
+                   _rename_hint(doc, suffix, taken, renamed or {}))
+    return False
+
+
+def _rename_hint(doc: Document, suffix: str, taken: frozenset[str] | set[str],
+                 renamed: dict[str, list[str]]) -> str:
+    """The name to give a file whose name is not a slug, unless it is taken
+    (by a file, or by another file that would be told to take it too)."""
     guess = slugify(doc.slug)
-    hint = (f"rename the file to '{guess}{suffix}' (lowercase letters, digits and single "
-            "hyphens)" if guess != "untitled" else
-            "rename the file with lowercase Latin letters, digits and single hyphens, "
-            f"for example a transliteration of its title: 'my-claim-title{suffix}'")
-    twins = [path for path in (renamed or {}).get(guess, ()) if path != doc.path]
+    twins = [path for path in renamed.get(guess, ()) if path != doc.path]
     if guess in taken:
-        hint = (f"'{guess}{suffix}' already exists: if both files are the same {doc.kind}, "
+        return (f"'{guess}{suffix}' already exists: if both files are the same {doc.kind}, "
                 "keep one; if not, give this one another name (lowercase letters, digits "
                 "and single hyphens)")
-    elif twins and guess != "untitled":
+    if guess == "untitled":
+        return ("rename the file with lowercase Latin letters, digits and single hyphens, "
+                f"for example a transliteration of its title: 'my-claim-title{suffix}'")
+    if twins:
         same = unicodedata.normalize("NFC", twins[0]) == unicodedata.normalize("NFC", doc.path)
-        hint = (f"{twins[0]} would be renamed '{guess}{suffix}' too"
+        return (f"{twins[0]} would be renamed '{guess}{suffix}' too"
                 + (" (the same name, its accented letters encoded another way)" if same else "")
                 + f": if both files are the same {doc.kind}, keep one; if not, give them "
                 "different names (lowercase letters, digits and single hyphens)")
-    problems.error(doc.path, 1, f"the file name '{printable(doc.slug)}' is not a valid slug", hint)
-    return False
+    return f"rename the file to '{guess}{suffix}' (lowercase letters, digits and single hyphens)"
 
 
 def prepare_bodies(docs: list[Document], config: SiteConfig) -> None:
