@@ -139,7 +139,8 @@ class Preview:
                 return True
             folders = []
             for path in changed:
-                if path.is_file() or (path.is_symlink() and not path.is_dir()):  # a loop, as build
+                # a link loop, a FIFO: not a folder, so read (and reported) as a build does
+                if not path.is_dir() and os.path.lexists(path):
                     self._load(path) if self.sources.kind_of(path) else self._forget(path)
                     continue
                 was_file = path in self.documents or path in self.load_problems

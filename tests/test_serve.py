@@ -806,3 +806,18 @@ def test_a_reload_sent_to_a_closing_page_logs_no_traceback():
         return logged
 
     assert asyncio.run(main()) == []
+
+
+def test_a_named_pipe_saved_into_content_is_reported_as_a_fresh_preview_does(tmp_path: Path):
+    content = write_site(tmp_path)
+    preview = _in_memory(content)
+    pipe = content / "claims" / "pipe.md"
+    os.mkfifo(pipe)
+    preview.apply([pipe])
+    assert preview.respond("/claims/jobs-doubled/")[0] == 500
+    live = _problems(preview)
+    assert any(p.startswith("content/claims/pipe.md:1:1:") for p in live), live
+    assert live == _problems(_in_memory(content))
+    pipe.unlink()
+    preview.apply([pipe])
+    assert preview.respond("/claims/jobs-doubled/")[0] == 200
