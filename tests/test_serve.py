@@ -379,16 +379,22 @@ def _problems(preview) -> list[str]:
     return [f"{p.location()}: {p.message}" for p in preview.snapshot.problems.errors]
 
 
-def test_a_link_loop_saved_into_content_is_reported_not_a_crash(tmp_path: Path):
+@pytest.mark.parametrize("make", [lambda path: path.symlink_to(path), os.mkfifo],
+                         ids=["link loop", "named pipe"])
+def test_a_file_that_cannot_be_read_is_reported_as_a_fresh_preview_does(tmp_path: Path, make):
+    """Saved into content/ while the preview runs: not a crash, and not taken
+    for an empty folder either."""
     content = write_site(tmp_path)
     preview = _in_memory(content)
-    loop = content / "claims" / "loop.md"
-    loop.symlink_to(loop)
-    preview.apply([loop])
+    odd = content / "claims" / "odd.md"
+    make(odd)
+    preview.apply([odd])
     assert preview.respond("/claims/jobs-doubled/")[0] == 500
-    assert any(p.startswith("content/claims/loop.md:1:1:") for p in _problems(preview))
-    loop.unlink()
-    preview.apply([loop])
+    live = _problems(preview)
+    assert any(p.startswith("content/claims/odd.md:1:1:") for p in live), live
+    assert live == _problems(_in_memory(content))
+    odd.unlink()
+    preview.apply([odd])
     assert preview.respond("/claims/jobs-doubled/")[0] == 200 and not _problems(preview)
 
 
@@ -807,17 +813,3 @@ def test_a_reload_sent_to_a_closing_page_logs_no_traceback():
 
     assert asyncio.run(main()) == []
 
-
-def test_a_named_pipe_saved_into_content_is_reported_as_a_fresh_preview_does(tmp_path: Path):
-    content = write_site(tmp_path)
-    preview = _in_memory(content)
-    pipe = content / "claims" / "pipe.md"
-    os.mkfifo(pipe)
-    preview.apply([pipe])
-    assert preview.respond("/claims/jobs-doubled/")[0] == 500
-    live = _problems(preview)
-    assert any(p.startswith("content/claims/pipe.md:1:1:") for p in live), live
-    assert live == _problems(_in_memory(content))
-    pipe.unlink()
-    preview.apply([pipe])
-    assert preview.respond("/claims/jobs-doubled/")[0] == 200
